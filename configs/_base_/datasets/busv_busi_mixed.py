@@ -1,0 +1,78 @@
+# BUSV videos and BUSI keyframe images, mixed 1:1 in every training batch
+# (paper, section 4.1); tests on the BUSV test videos, up to 128 frames each.
+# Layouts: see README ("Data"). A child config that changes the batch size
+# sets both `train_dataloader.batch_size` and the sampler's `batch_size`.
+busv_root = 'data/busv'
+busi_root = 'data/Dataset_BUSI_with_GT'
+split_variant = 'official'  # or 'clean': errata applied, leaks removed
+
+# Ultrasound is grey-scale: geometric augmentation only, no colour jitter.
+train_video_pipeline = [
+    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=16),
+    dict(type='RawFrameDecode'),
+    dict(type='Resize', scale=(-1, 256)),
+    dict(type='RandomResizedCrop', area_range=(0.5, 1.0)),
+    dict(type='Resize', scale=(224, 224), keep_ratio=False),
+    dict(type='Flip', flip_ratio=0.5),
+    dict(type='FormatShape', input_format='NCHW'),
+    dict(type='PackActionInputs')
+]
+train_image_pipeline = [
+    dict(type='LoadImageAsFrames', num_frames=1),
+    dict(type='Resize', scale=(-1, 256)),
+    dict(type='RandomResizedCrop', area_range=(0.5, 1.0)),
+    dict(type='Resize', scale=(224, 224), keep_ratio=False),
+    dict(type='Flip', flip_ratio=0.5),
+    dict(type='FormatShape', input_format='NCHW'),
+    dict(type='PackActionInputs')
+]
+test_pipeline = [
+    dict(type='SampleUpToFrames', max_frames=128),
+    dict(type='RawFrameDecode'),
+    dict(type='Resize', scale=(-1, 256)),
+    dict(type='CenterCrop', crop_size=224),
+    dict(type='FormatShape', input_format='NCHW'),
+    dict(type='PackActionInputs')
+]
+
+train_batch_size = 16
+train_dataloader = dict(
+    batch_size=train_batch_size,
+    num_workers=4,
+    persistent_workers=True,
+    sampler=dict(
+        type='MixedSourceSampler',
+        batch_size=train_batch_size,
+        video_fraction=0.5,
+        shuffle=True),
+    dataset=dict(
+        type='MixedVideoImageDataset',
+        video=dict(
+            type='BUSVDataset',
+            data_root=busv_root,
+            split='train',
+            split_variant=split_variant,
+            pipeline=train_video_pipeline),
+        image=dict(
+            type='BUSIDataset',
+            data_root=busi_root,
+            pipeline=train_image_pipeline)))
+val_dataloader = dict(
+    batch_size=1,
+    num_workers=2,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        type='BUSVDataset',
+        data_root=busv_root,
+        split='val',
+        split_variant=split_variant,
+        pipeline=test_pipeline,
+        test_mode=True))
+test_dataloader = val_dataloader
+
+val_evaluator = dict(
+    type='AccMetric',
+    metric_list=('top_k_accuracy', 'mean_class_accuracy'),
+    metric_options=dict(top_k_accuracy=dict(topk=(1, ))))
+test_evaluator = val_evaluator

@@ -1,0 +1,12 @@
+# Runtime shared by every kga-mmaction experiment: MMAction2's, adapted to
+# iteration-based schedules, with the plugin imported.
+_base_ = 'mmaction::_base_/default_runtime.py'
+
+custom_imports = dict(imports=['kga_mmaction'], allow_failed_imports=False)
+
+default_hooks = dict(
+    checkpoint=dict(
+        type='CheckpointHook', by_epoch=False, interval=1000, max_keep_ckpts=2,
+        save_best=None))
+log_processor = dict(type='LogProcessor', window_size=20, by_epoch=False)
+randomness = dict(seed=0, diff_rank_seed=False, deterministic=False)

@@ -1,0 +1,8 @@
+# KGA-Net, full model (Table 1, last row; Table 2, last row).
+_base_ = [
+    '../_base_/models/kga_net_r50.py', '../_base_/datasets/busv_busi_mixed.py',
+    '../_base_/schedules/sgd_8k_iters.py', '../_base_/default_runtime.py'
+]
+
+# No model selection on the test split: evaluate once, at the end.
+train_cfg = dict(val_interval=8000)

@@ -1,0 +1,10 @@
+from .busi_dataset import BUSIDataset
+from .busv_dataset import BUSVDataset
+from .mixed_video_image_dataset import MixedVideoImageDataset
+from .samplers import *  # noqa: F401,F403
+from .transforms import *  # noqa: F401,F403
+from .video_list_dataset import VideoListDataset
+
+__all__ = [
+    'BUSIDataset', 'BUSVDataset', 'MixedVideoImageDataset', 'VideoListDataset'
+]

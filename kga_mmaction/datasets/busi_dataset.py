@@ -1,0 +1,110 @@
+"""BUSI: the breast ultrasound image dataset (Al-Dhabyani et al., 2020).
+
+Layout as released::
+
+    Dataset_BUSI_with_GT/benign/benign (1).png, benign (1)_mask.png, ...
+    Dataset_BUSI_with_GT/malignant/malignant (1).png, ...
+    Dataset_BUSI_with_GT/normal/normal (1).png, ...
+
+KGA-Net uses the benign and malignant images as keyframes next to the BUSV
+videos; ``normal`` can be included through ``classes``.
+"""
+from typing import Callable, List, Sequence, Union
+
+from mmengine.logging import MMLogger
+
+from mmaction.datasets import BaseActionDataset
+from mmaction.registry import DATASETS
+from mmaction.utils import ConfigType
+from .validation import BUSI_CLASSES, index_busi_root, raise_for_problems
+
+
+@DATASETS.register_module()
+class BUSIDataset(BaseActionDataset):
+    """BUSI images, one sample per image (masks are recorded, not loaded).
+
+    Every file whose stem contains ``_mask`` (``_mask``, ``_mask_1``, ...)
+    is a mask, never a sample. Masks belong to the image whose stem is
+    exactly the mask's stem without the ``_mask[_k]`` suffix, so
+    ``benign (1)_mask.png`` never attaches to ``benign (10).png``. Samples
+    are ordered by class, then by the number in parentheses::
+
+        dict(img_path='/abs/Dataset_BUSI_with_GT/benign/benign (1).png',
+             label=0,
+             mask_paths=['/abs/.../benign (1)_mask.png'])
+
+    Use ``LoadImageAsFrames`` as the first transform. Construction runs the
+    cheap checks of
+    :func:`~kga_mmaction.datasets.validation.index_busi_root` and raises one
+    ``ValueError``/``FileNotFoundError`` listing the problems (unknown or
+    missing class folder, class without images, empty file). Images without
+    masks and masks without images are only logged as warnings.
+
+    Args:
+        data_root (str): ``Dataset_BUSI_with_GT`` or a folder containing it.
+        classes (Sequence[str]): Class folders to load, in label order; a
+            subset of ``('benign', 'malignant', 'normal')``.
+            Defaults to ``('benign', 'malignant')``.
+        pipeline (Sequence[dict | Callable]): Data transforms.
+            Defaults to ``()``.
+        test_mode (bool): Whether the dataset is for val/test.
+            Defaults to False.
+        deep_check (bool): Also decode every image and mask at construction
+            (slow). Defaults to False.
+        **kwargs: Passed to :class:`BaseActionDataset`.
+    """
+
+    METAINFO = dict(classes=('benign', 'malignant'))
+
+    def __init__(self,
+                 data_root: str,
+                 classes: Sequence[str] = ('benign', 'malignant'),
+                 pipeline: Sequence[Union[ConfigType, Callable]] = (),
+                 test_mode: bool = False,
+                 deep_check: bool = False,
+                 **kwargs) -> None:
+        classes = tuple(classes)
+        if (not classes or len(set(classes)) != len(classes)
+                or any(c not in BUSI_CLASSES for c in classes)):
+            raise ValueError('BUSI classes must be distinct names from '
+                             f'{BUSI_CLASSES}, got {classes}')
+        self.classes = classes
+        self.deep_check = deep_check
+        metainfo = dict(kwargs.pop('metainfo', None) or {})
+        if metainfo.get('classes', classes) != classes:
+            raise ValueError('set BUSI classes with `classes=`, not '
+                             f'metainfo (got {metainfo["classes"]})')
+        metainfo['classes'] = classes
+        super().__init__(
+            ann_file='',
+            pipeline=list(pipeline),
+            data_root=data_root,
+            metainfo=metainfo,
+            test_mode=test_mode,
+            **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        """Index and check the root; one entry per image."""
+        index = index_busi_root(
+            self.data_root, self.classes, deep=self.deep_check)
+        raise_for_problems(
+            index.problems, f'BUSI root {index.root}',
+            'Run `python tools/data/check_dataset.py --busi '
+            f'{index.root}` for a full report.')
+        data_list = [
+            dict(
+                img_path=image.img_path,
+                label=self.classes.index(image.class_name),
+                mask_paths=list(image.mask_paths)) for image in index.images
+        ]
+        logger = MMLogger.get_current_instance()
+        per_class = ', '.join(
+            f'{name} {sum(1 for d in data_list if d["label"] == label)}'
+            for label, name in enumerate(self.classes))
+        logger.info(f'BUSIDataset: {len(data_list)} images ({per_class}) '
+                    f'from {index.root}')
+        if index.warnings:
+            logger.warning(
+                f'BUSIDataset: {len(index.warnings)} warning(s), first: '
+                f'{index.warnings[0]}')
+        return data_list

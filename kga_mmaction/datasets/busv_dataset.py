@@ -1,0 +1,232 @@
+"""BUSV: the breast ultrasound video dataset (Lin et al., MICCAI 2022).
+
+Layout as released (the ``Miccai 2022 BUV Dataset.7z`` archive)::
+
+    <data_root>/rawframes/benign/<video_id>/000000.png 000001.png ...
+    <data_root>/rawframes/malignant/<video_id>/...
+    <data_root>/imagenet_vid_train_15frames.json     # CocoVID, train videos
+    <data_root>/imagenet_vid_val.json                # CocoVID, val videos
+
+Some copies keep the JSONs as
+``<data_root>/annotations/instances_imagenet_vid_{train_15frames,val}.json``;
+both places are accepted (the root names are tried first, see
+:data:`~kga_mmaction.datasets.validation.BUSV_ANNOTATION_FILES`).
+
+The split of a video is the JSON that lists it; its label is the first path
+component of its ``file_name`` (``benign`` -> 0, ``malignant`` -> 1).
+``split_variant='clean'`` applies the known errata and removes leaking
+videos; see :data:`BUSV_DUPLICATES`, :data:`BUSV_RELABEL_TO_MALIGNANT` and
+:data:`BUSV_LEAKING`.
+"""
+from typing import Callable, Dict, List, Mapping, Sequence, Tuple, Union
+
+from mmengine.logging import MMLogger
+
+from mmaction.datasets import BaseActionDataset
+from mmaction.registry import DATASETS
+from mmaction.utils import ConfigType
+from .validation import (BUSV_CLASSES, BUSV_FRAME_TMPL, BUSV_SPLITS,
+                         index_busv_root, raise_for_problems)
+
+SPLIT_VARIANTS = ('official', 'clean')
+
+#: Videos dropped by the clean variant because they duplicate another video.
+#: Source: BUSV dataset README, errata of 2023-03-25 (no corrected archive
+#: was released).
+BUSV_DUPLICATES: Dict[str, str] = {
+    'benign/x66ef02e7f1b9a0ef':
+    'duplicate of malignant/x3b88488853e8b7d1 (BUSV README errata, '
+    '2023-03-25)',
+}
+
+#: Videos released under ``benign/`` that the clean variant labels
+#: malignant. Source: BUSV dataset README, errata of 2023-03-25.
+BUSV_RELABEL_TO_MALIGNANT: Dict[str, str] = {
+    'benign/x63c9ba1377f35bf6': 'malignant per BUSV README errata, 2023-03-25',
+    'benign/x5a1c46ec6377e946': 'malignant per BUSV README errata, 2023-03-25',
+}
+
+#: Videos the clean variant removes because they share pixel-identical
+#: frames with another video (train/val leakage or cross-class duplicates).
+#: Sources: upstream issues of the CVA-Net repository that released BUSV,
+#: jhl-Det/CVA-Net #12 (the train/val pair) and #27 (10 cross-class
+#: directory pairs found by MD5 of frames; the one pair listed here is the
+#: example given in that issue).
+BUSV_LEAKING: Dict[str, str] = {
+    'benign/x1282311c38f808f':
+    'train video sharing 106 pixel-identical frames with val '
+    'malignant/x9c1c965d274c457 (jhl-Det/CVA-Net #12)',
+    'benign/786ebd9dada09453':
+    'identical frames in malignant/3f88a121e5e77ebe (jhl-Det/CVA-Net #27)',
+    'malignant/3f88a121e5e77ebe':
+    'identical frames in benign/786ebd9dada09453 (jhl-Det/CVA-Net #27)',
+}
+
+
+def apply_split_variant(
+        videos: Sequence[Mapping],
+        variant: str) -> Tuple[List[dict], Dict[str, List[str]]]:
+    """Select and label BUSV videos for a split variant.
+
+    Args:
+        videos (Sequence[Mapping]): Items with ``name``
+            (``'<class>/<video_id>'``) and ``class_name`` (as released);
+            other keys are kept.
+        variant (str): ``'official'`` (as released) or ``'clean'`` (drops
+            :data:`BUSV_DUPLICATES` and :data:`BUSV_LEAKING`, relabels
+            :data:`BUSV_RELABEL_TO_MALIGNANT`).
+
+    Returns:
+        tuple: The kept items, each a copy with ``label`` (index into
+        ``('benign', 'malignant')``) added, and a dict ``dropped_duplicate``,
+        ``dropped_leaking``, ``relabelled``, ``not_found`` (errata entries
+        absent from ``videos``) of video names; all empty for
+        ``'official'``.
+
+    Raises:
+        ValueError: If ``variant`` is unknown.
+    """
+    if variant not in SPLIT_VARIANTS:
+        raise ValueError(f'unknown BUSV split_variant {variant!r}; expected '
+                         f'one of {", ".join(SPLIT_VARIANTS)}')
+    changes = dict(
+        dropped_duplicate=[], dropped_leaking=[], relabelled=[], not_found=[])
+    kept = []
+    clean = variant == 'clean'
+    for video in videos:
+        item = dict(video)
+        name = item['name']
+        class_name = item['class_name']
+        if clean and name in BUSV_DUPLICATES:
+            changes['dropped_duplicate'].append(name)
+            continue
+        if clean and name in BUSV_LEAKING:
+            changes['dropped_leaking'].append(name)
+            continue
+        if clean and name in BUSV_RELABEL_TO_MALIGNANT:
+            changes['relabelled'].append(name)
+            class_name = 'malignant'
+        item['label'] = BUSV_CLASSES.index(class_name)
+        kept.append(item)
+    if clean:
+        seen = {video['name'] for video in videos}
+        changes['not_found'] = sorted(
+            name for name in (*BUSV_DUPLICATES, *BUSV_LEAKING,
+                              *BUSV_RELABEL_TO_MALIGNANT) if name not in seen)
+    return kept, changes
+
+
+@DATASETS.register_module()
+class BUSVDataset(BaseActionDataset):
+    """BUSV videos as frame folders, one sample per video.
+
+    Each sample is RawframeDataset-compatible, so MMAction2's
+    ``SampleFrames`` + ``RawFrameDecode`` read it::
+
+        dict(frame_dir='/abs/rawframes/benign/x28f299ceb056964c',
+             total_frames=134,         # frames on disk (checked vs. JSON)
+             label=0,                  # 0 benign, 1 malignant
+             filename_tmpl='{:06}.png', start_index=0,
+             video_id='x28f299ceb056964c', video_name='benign/x28f...',
+             height=670, width=670)    # from the JSON
+
+    At construction the whole root (both JSONs, every video folder) is
+    checked with :func:`~kga_mmaction.datasets.validation.index_busv_root`;
+    any problem (missing or empty frame, empty folder, numbering gap,
+    unknown label, JSON entry without files, folder in no JSON, ...) raises
+    one ``ValueError`` (``FileNotFoundError`` if everything found is
+    missing) listing the first problems with their paths.
+
+    Args:
+        data_root (str): BUSV root (holds ``rawframes/`` and the JSONs).
+        split (str): ``'train'`` or ``'val'``. Defaults to ``'train'``.
+        split_variant (str): ``'official'`` (as released) or ``'clean'``
+            (errata applied, duplicates and leaking videos removed; see
+            :func:`apply_split_variant`). Defaults to ``'official'``.
+        pipeline (Sequence[dict | Callable]): Data transforms.
+            Defaults to ``()``.
+        test_mode (bool): Whether the dataset is for val/test.
+            Defaults to False.
+        deep_check (bool): Also decode every frame at construction (slow).
+            Defaults to False.
+        **kwargs: Passed to :class:`BaseActionDataset` (e.g.
+            ``serialize_data``, ``indices``, ``lazy_init``).
+    """
+
+    METAINFO = dict(classes=BUSV_CLASSES)
+
+    def __init__(self,
+                 data_root: str,
+                 split: str = 'train',
+                 split_variant: str = 'official',
+                 pipeline: Sequence[Union[ConfigType, Callable]] = (),
+                 test_mode: bool = False,
+                 deep_check: bool = False,
+                 **kwargs) -> None:
+        if split not in BUSV_SPLITS:
+            raise ValueError(f'unknown BUSV split {split!r}; expected one of '
+                             f'{", ".join(BUSV_SPLITS)}')
+        if split_variant not in SPLIT_VARIANTS:
+            raise ValueError(
+                f'unknown BUSV split_variant {split_variant!r}; expected '
+                f'one of {", ".join(SPLIT_VARIANTS)}')
+        self.split = split
+        self.split_variant = split_variant
+        self.deep_check = deep_check
+        super().__init__(
+            ann_file='',
+            pipeline=list(pipeline),
+            data_root=data_root,
+            test_mode=test_mode,
+            start_index=0,
+            **kwargs)
+
+    def load_data_list(self) -> List[dict]:
+        """Index and check the root, then select this split and variant."""
+        index = index_busv_root(self.data_root, deep=self.deep_check)
+        raise_for_problems(
+            index.problems, f'BUSV root {index.root}',
+            'Run `python tools/data/check_dataset.py --busv '
+            f'{index.root}` for a full report.')
+        videos = [
+            dict(name=v.name, class_name=v.class_name, video=v)
+            for v in index.videos if v.split == self.split
+        ]
+        kept, changes = apply_split_variant(videos, self.split_variant)
+        data_list = []
+        for item in kept:
+            video = item['video']
+            data_list.append(
+                dict(
+                    frame_dir=video.frame_dir,
+                    total_frames=video.total_frames,
+                    label=item['label'],
+                    filename_tmpl=BUSV_FRAME_TMPL,
+                    start_index=0,
+                    video_id=video.video_id,
+                    video_name=video.name,
+                    height=video.height,
+                    width=video.width))
+        self._log_loaded(index.annotation_files[self.split], data_list,
+                         changes)
+        return data_list
+
+    def _log_loaded(self, json_path: str, data_list: List[dict],
+                    changes: Dict[str, List[str]]) -> None:
+        """Log the split, variant and videos per class."""
+        logger = MMLogger.get_current_instance()
+        per_class = ', '.join(
+            f'{name} {sum(1 for d in data_list if d["label"] == label)}'
+            for label, name in enumerate(BUSV_CLASSES))
+        message = (f'BUSVDataset: split={self.split}, '
+                   f'split_variant={self.split_variant}, '
+                   f'{len(data_list)} videos ({per_class}) from {json_path}')
+        applied = {k: v for k, v in changes.items() if v and k != 'not_found'}
+        if applied:
+            message += '; ' + '; '.join(f'{k}: {", ".join(v)}'
+                                        for k, v in applied.items())
+        logger.info(message)
+        if self.split_variant == 'clean' and changes['not_found']:
+            # Expected per split: each split holds only some errata videos.
+            logger.debug('BUSVDataset: errata entries not in split '
+                         f'{self.split}: {", ".join(changes["not_found"])}')

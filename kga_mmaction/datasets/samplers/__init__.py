@@ -1,0 +1,3 @@
+from .mixed_source_sampler import MixedSourceSampler
+
+__all__ = ['MixedSourceSampler']

@@ -1,0 +1,4 @@
+from .loading import LoadImageAsFrames
+from .sampling import SampleUpToFrames
+
+__all__ = ['LoadImageAsFrames', 'SampleUpToFrames']

@@ -1,0 +1,247 @@
+"""Per-video predictions, frame weights and center distances to JSON/CSV.
+
+Like mmengine's ``DumpResults``, but writes a file a person can open (and
+pandas can read) instead of a pickle of whole data samples.
+"""
+import csv
+import json
+import os
+import os.path as osp
+import uuid
+from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO
+
+import numpy as np
+import torch
+from mmaction.registry import METRICS
+from mmengine.evaluator import BaseMetric
+from mmengine.logging import print_log
+
+FORMATS = ('.json', '.csv')
+# per-frame fields that KGA-Net's FrameAttentionHead stores on a sample
+FRAME_FIELDS = ('frame_weights', 'frame_scores', 'center_distances')
+
+
+def video_id_of(sample: Dict[str, Any]) -> Optional[str]:
+    """The id of a video: ``video_id``, else the basename of its source.
+
+    Args:
+        sample (dict): A predicted sample converted to a dict (metainfo and
+            data fields side by side).
+
+    Returns:
+        str | None: ``video_id`` if present, else the basename of
+        ``frame_dir`` or ``filename``, else None.
+    """
+    if sample.get('video_id') is not None:
+        return str(sample['video_id'])
+    for key in ('frame_dir', 'filename'):
+        if sample.get(key):
+            return osp.basename(osp.normpath(str(sample[key])))
+    return None
+
+
+def to_plain(value: Any) -> Any:
+    """A tensor or array as (nested) Python lists of int/float; else as is.
+
+    float32 values become the shortest decimal that reads back as the same
+    float32 (``0.3``, not ``0.30000001192092896``).
+
+    Args:
+        value (Any): A tensor, array, numpy scalar, None or a plain value.
+
+    Returns:
+        Any: Nested lists for arrays and tensors (a number for 0-d ones),
+        a Python number for numpy scalars, else ``value``.
+    """
+    if isinstance(value, torch.Tensor):
+        value = value.detach().cpu().numpy()
+    if not isinstance(value, np.ndarray):
+        return value.item() if isinstance(value, np.generic) else value
+    if value.dtype == np.float32:
+        return np.vectorize(lambda v: float(str(v)), otypes=[object])(
+            value).tolist() if value.size else value.tolist()
+    return value.tolist()
+
+
+def join_numbers(values: Optional[Sequence[Any]]) -> str:
+    """Numbers as one space-separated CSV cell.
+
+    Args:
+        values (Sequence, optional): Numbers, e.g. one per frame.
+
+    Returns:
+        str: ``'0.91 0.42 0.77'``; ``''`` for None.
+    """
+    return '' if values is None else ' '.join(str(v) for v in values)
+
+
+def write_atomically(path: str,
+                     write: Callable[[TextIO], None],
+                     newline: Optional[str] = None) -> None:
+    """Write a text file via a temporary file in the same folder + rename.
+
+    A reader never sees a partial file under ``path``: it either does not
+    exist, holds the old content, or holds the complete new content.
+
+    Args:
+        path (str): Destination file.
+        write (Callable[[TextIO], None]): Writes the content to a file.
+        newline (str, optional): ``newline`` of :func:`open`.
+    """
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    tmp = osp.join(folder, f'.{osp.basename(path)}.{uuid.uuid4().hex}.tmp')
+    try:
+        with open(tmp, 'x', encoding='utf-8', newline=newline) as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if osp.exists(tmp):
+            os.remove(tmp)
+
+
+@METRICS.register_module()
+class DumpPredictions(BaseMetric):
+    """Write one record per video to a ``.json`` or ``.csv`` file.
+
+    Fields of each record, in test-set order:
+
+    * ``index``: position of the video in the test set.
+    * ``video_id``: the ``video_id`` metainfo, else the basename of
+      ``frame_dir``/``filename`` (kept only when listed in
+      ``PackActionInputs(meta_keys=...)``), else null/empty.
+    * ``gt_label``: the label; ``pred_label``: the model's prediction
+      (``pred_label``, else the argmax of ``pred_score``).
+    * ``positive_score``: ``pred_score[positive_class]``; ``pred_score``:
+      the scores of all K classes.
+    * ``frame_inds``: the frame indices used (the ``frame_inds`` metainfo;
+      needs ``'frame_inds'`` in ``PackActionInputs(meta_keys=...)``).
+    * ``frame_weights`` ``[T]``, ``frame_scores`` ``[T, K]`` and
+      ``center_distances`` ``[T, K]``: stored by KGA-Net's
+      :class:`FrameAttentionHead` (attention weight, frame class
+      probabilities and distance of each frame to each class center).
+
+    A field a model does not produce (e.g. the per-frame fields of a
+    baseline) is ``null`` in JSON and an empty cell in CSV; every record and
+    row has every field. JSON is a list of objects. In CSV a list goes into
+    one cell as space-separated numbers (``"0.91 0.42 0.77"``, one per frame
+    or class) and a ``[T, K]`` field becomes K columns, ``frame_scores_k``
+    and ``center_distances_k``, each with the T values of class ``k``.
+
+    The file is written once, after the last batch, through a temporary
+    file and a rename, so no partial file looks complete.
+
+    Args:
+        out_file_path (str): Output file, ending in ``.json`` or ``.csv``.
+        positive_class (int): Class whose score is ``positive_score``.
+            Defaults to 1 (malignant).
+        collect_device (str): Device used to collect results across ranks.
+            Defaults to ``'cpu'``.
+        collect_dir (str, optional): Folder used to collect results across
+            ranks with ``collect_device='cpu'``. Defaults to None.
+    """
+
+    def __init__(self,
+                 out_file_path: str,
+                 positive_class: int = 1,
+                 collect_device: str = 'cpu',
+                 collect_dir: Optional[str] = None) -> None:
+        super().__init__(
+            collect_device=collect_device, collect_dir=collect_dir)
+        if osp.splitext(out_file_path)[1].lower() not in FORMATS:
+            raise ValueError(f'out_file_path must end in .json or .csv, got '
+                             f'{out_file_path!r}')
+        if positive_class < 0:
+            raise ValueError(
+                f'positive_class must be >= 0, got {positive_class}')
+        self.out_file_path = out_file_path
+        self.positive_class = positive_class
+
+    def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
+        """Keep the fields listed in the class docstring, as plain lists.
+
+        Args:
+            data_batch (Any): A batch from the dataloader (unused).
+            data_samples (Sequence[dict]): Predicted samples as dicts.
+        """
+        for sample in data_samples:
+            score = sample['pred_score'].detach().cpu().reshape(-1)
+            if self.positive_class >= score.numel():
+                raise ValueError(
+                    f'positive_class={self.positive_class} but pred_score '
+                    f'has {score.numel()} classes')
+            pred_label = sample.get('pred_label')
+            pred_label = (int(pred_label.reshape(-1)[0])
+                          if pred_label is not None else int(score.argmax()))
+            gt_label = sample.get('gt_label')
+            record = dict(
+                video_id=video_id_of(sample),
+                gt_label=(int(gt_label.reshape(-1)[0])
+                          if gt_label is not None else None),
+                pred_label=pred_label,
+                positive_score=to_plain(score[self.positive_class]),
+                pred_score=to_plain(score),
+                frame_inds=to_plain(sample.get('frame_inds')))
+            for key in FRAME_FIELDS:
+                record[key] = to_plain(sample.get(key))
+            self.results.append(record)
+
+    def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
+        """Write the file; no metrics.
+
+        Args:
+            results (list[dict]): One record per video.
+
+        Returns:
+            dict: Empty.
+        """
+        records = [dict(index=i, **r) for i, r in enumerate(results)]
+        if self.out_file_path.lower().endswith('.json'):
+            write_atomically(
+                self.out_file_path,
+                lambda f: json.dump(records, f, indent=1))
+        else:
+            rows = [self.csv_row(r) for r in records]
+            num_classes = max(len(r['pred_score']) for r in records)
+            header = ['index', 'video_id', 'gt_label', 'pred_label',
+                      'positive_score', 'pred_score', 'frame_inds',
+                      'frame_weights']
+            header += [f'{key}_{k}' for key in FRAME_FIELDS[1:]
+                       for k in range(num_classes)]
+
+            def write(f: TextIO) -> None:
+                writer = csv.DictWriter(f, fieldnames=header, restval='')
+                writer.writeheader()
+                writer.writerows(rows)
+
+            write_atomically(self.out_file_path, write, newline='')
+        print_log(f'Predictions of {len(records)} videos written to '
+                  f'{self.out_file_path}', logger='current')
+        return {}
+
+    @staticmethod
+    def csv_row(record: Dict[str, Any]) -> Dict[str, Any]:
+        """One CSV row: lists joined by spaces, ``[T, K]`` split by class.
+
+        Args:
+            record (dict): A record as in the JSON file.
+
+        Returns:
+            dict: Column name -> cell.
+        """
+        row = {
+            key: ('' if record[key] is None else record[key])
+            for key in ('index', 'video_id', 'gt_label', 'pred_label',
+                        'positive_score')
+        }
+        for key in ('pred_score', 'frame_inds', 'frame_weights'):
+            row[key] = join_numbers(record[key])
+        for key in FRAME_FIELDS[1:]:
+            per_frame = record[key]  # [T][K] or None
+            if per_frame is None:
+                continue
+            for k, column in enumerate(zip(*per_frame)):
+                row[f'{key}_{k}'] = join_numbers(column)
+        return row

@@ -1,0 +1,3 @@
+from .frame_attention_head import FrameAttentionHead
+
+__all__ = ['FrameAttentionHead']

@@ -1,0 +1,3 @@
+from .kga_recognizer import KGARecognizer
+
+__all__ = ['KGARecognizer']

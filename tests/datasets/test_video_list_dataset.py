@@ -1,0 +1,225 @@
+"""VideoListDataset: users' own frame folders or video files."""
+import os
+import os.path as osp
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from kga_mmaction.datasets.video_list_dataset import (FrameFolderError,
+                                                      detect_frame_template)
+from kga_mmaction.datasets.video_list_dataset import \
+    VideoListDataset as _VideoListDataset
+
+
+def VideoListDataset(*args, **kwargs):
+    """Without mmengine's serialization (its gc.collect() is slow)."""
+    kwargs.setdefault('serialize_data', False)
+    return _VideoListDataset(*args, **kwargs)
+
+
+def write_frames(folder, names, size=(24, 32)):
+    """Frames whose red channel is 10 * (position in ``names``)."""
+    os.makedirs(folder, exist_ok=True)
+    for i, name in enumerate(names):
+        frame = np.zeros(size + (3, ), np.uint8)
+        frame[..., 0] = 10 * i
+        Image.fromarray(frame).save(osp.join(folder, name))
+
+
+def write_video(path, num_frames=6, size=(24, 32)):
+    height, width = size
+    writer = cv2.VideoWriter(path, cv2.VideoWriter_fourcc(*'MJPG'), 5,
+                             (width, height))
+    assert writer.isOpened()
+    for i in range(num_frames):
+        writer.write(np.full((height, width, 3), 30 * i, np.uint8))
+    writer.release()
+
+
+def write_list(path, lines):
+    with open(path, 'w') as f:
+        f.write('\n'.join(lines) + '\n')
+    return str(path)
+
+
+@pytest.fixture
+def frame_folders(tmp_path):
+    """BUSV-style and MMAction2-style frame folders, one with spaces."""
+    root = tmp_path / 'my videos'
+    write_frames(str(root / 'case 1'), [f'{i:06d}.png' for i in range(5)])
+    write_frames(
+        str(root / 'case2'), [f'img_{i:05d}.jpg' for i in range(1, 4)])
+    return root
+
+
+def test_frame_folders_with_spaces_names_and_ints(tmp_path, frame_folders):
+    ann = write_list(tmp_path / 'list.txt', [
+        '# my own cases',
+        'case 1 malignant',
+        '',
+        f'{frame_folders / "case2"}   0',
+    ])
+    dataset = VideoListDataset(ann, data_prefix=dict(video=str(frame_folders)))
+    first, second = (dataset.get_data_info(i) for i in range(2))
+    assert first['frame_dir'] == str(frame_folders / 'case 1')
+    assert (first['total_frames'], first['filename_tmpl'],
+            first['start_index'], first['label']) == (5, '{:06}.png', 0, 1)
+    assert first['video_id'] == 'case 1'
+    assert (second['total_frames'], second['filename_tmpl'],
+            second['start_index'], second['label']) == (3, 'img_{:05}.jpg', 1,
+                                                        0)
+
+
+def test_frame_folder_pipeline_honours_start_index(tmp_path, frame_folders):
+    ann = write_list(tmp_path / 'list.txt',
+                     ['case 1 benign', 'case2 malignant'])
+    pipeline = [
+        dict(
+            type='SampleFrames',
+            clip_len=1,
+            frame_interval=1,
+            num_clips=3,
+            test_mode=True),
+        dict(type='RawFrameDecode'),
+        dict(type='Resize', scale=(16, 16), keep_ratio=False),
+        dict(type='FormatShape', input_format='NCHW'),
+        dict(type='PackActionInputs'),
+    ]
+    dataset = _VideoListDataset(
+        ann, pipeline=pipeline, data_prefix=dict(video=str(frame_folders)))
+    packed = dataset[1]  # img_00001.jpg ... img_00003.jpg, start_index 1
+    assert tuple(packed['inputs'].shape) == (3, 3, 16, 16)
+    reds = sorted(packed['inputs'][:, 0, 0, 0].tolist())
+    assert all(abs(r - e) <= 2 for r, e in zip(reds, [0, 10, 20]))  # jpeg
+    assert packed['data_samples'].gt_label.item() == 1
+    assert tuple(dataset[0]['inputs'].shape) == (3, 3, 16, 16)
+
+
+def test_video_files_with_decord_pipeline(tmp_path):
+    write_video(str(tmp_path / 'clip one.avi'))
+    write_video(str(tmp_path / 'clip2.avi'), num_frames=4)
+    ann = write_list(tmp_path / 'videos.txt',
+                     ['clip one.avi benign', 'clip2.avi 1'])
+    pipeline = [
+        dict(type='DecordInit'),
+        dict(
+            type='SampleFrames',
+            clip_len=1,
+            frame_interval=1,
+            num_clips=3,
+            test_mode=True),
+        dict(type='DecordDecode'),
+        dict(type='Resize', scale=(16, 16), keep_ratio=False),
+        dict(type='FormatShape', input_format='NCHW'),
+        dict(type='PackActionInputs'),
+    ]
+    dataset = _VideoListDataset(
+        ann, pipeline=pipeline, data_prefix=dict(video=str(tmp_path)))
+    info = dataset.get_data_info(0)
+    assert info['filename'] == str(tmp_path / 'clip one.avi')
+    assert info['label'] == 0 and 'frame_dir' not in info
+    for i in range(2):
+        assert tuple(dataset[i]['inputs'].shape) == (3, 3, 16, 16)
+    assert dataset[1]['data_samples'].gt_label.item() == 1
+
+
+def test_mixing_folders_and_files_is_refused(tmp_path, frame_folders):
+    write_video(str(frame_folders / 'clip.avi'))
+    ann = write_list(tmp_path / 'mixed.txt',
+                     ['case 1 benign', 'clip.avi malignant'])
+    with pytest.raises(ValueError) as err:
+        VideoListDataset(ann, data_prefix=dict(video=str(frame_folders)))
+    message = str(err.value)
+    assert f'mixed_media: {ann}' in message
+    assert 'line 1' in message and str(frame_folders / 'case 1') in message
+    assert 'line 2' in message and str(frame_folders / 'clip.avi') in message
+
+
+def test_unknown_label_names_list_line_and_path(tmp_path, frame_folders):
+    ann = write_list(tmp_path / 'list.txt',
+                     ['case 1 benign', 'case2 cancer', 'case2 2'])
+    with pytest.raises(ValueError) as err:
+        VideoListDataset(ann, data_prefix=dict(video=str(frame_folders)))
+    message = str(err.value)
+    assert 'has 2 problem(s)' in message
+    path = str(frame_folders / 'case2')
+    assert f"unknown_label: {path} ({ann} line 2: label 'cancer'" in message
+    assert f"unknown_label: {path} ({ann} line 3: label '2'" in message
+
+
+def test_missing_path(tmp_path, frame_folders):
+    ann = write_list(tmp_path / 'list.txt', ['case 1 benign', 'case 9 benign'])
+    with pytest.raises(FileNotFoundError) as err:
+        VideoListDataset(ann, data_prefix=dict(video=str(frame_folders)))
+    path = frame_folders / 'case 9'
+    assert f'missing_path: {path} ({ann} line 2' in str(err.value)
+
+
+def test_empty_folder_and_gap(tmp_path, frame_folders):
+    os.makedirs(frame_folders / 'empty')
+    write_frames(
+        str(frame_folders / 'gappy'),
+        ['000000.png', '000001.png', '000003.png'])
+    ann = write_list(tmp_path / 'list.txt',
+                     ['empty benign', 'gappy malignant'])
+    with pytest.raises(ValueError) as err:
+        VideoListDataset(ann, data_prefix=dict(video=str(frame_folders)))
+    message = str(err.value)
+    assert f'empty_video: {frame_folders / "empty"} ({ann} line 1' in message
+    assert f'frame_gap: {frame_folders / "gappy"} ({ann} line 2' in message
+    assert str(frame_folders / 'gappy' / '000002.png') in message
+
+
+def test_line_without_label_and_unknown_file_type(tmp_path, frame_folders):
+    (frame_folders / 'notes.txt').write_text('x')
+    ann = write_list(tmp_path / 'list.txt', ['case1', 'notes.txt benign'])
+    with pytest.raises(ValueError) as err:
+        VideoListDataset(ann, data_prefix=dict(video=str(frame_folders)))
+    message = str(err.value)
+    assert f'bad_line: case1 ({ann} line 1' in message
+    assert f'unknown_media: {frame_folders / "notes.txt"} ({ann} line 2' in (
+        message)
+
+
+def test_missing_or_empty_list_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match='nope.txt'):
+        VideoListDataset(str(tmp_path / 'nope.txt'))
+    ann = write_list(tmp_path / 'empty.txt', ['# nothing'])
+    with pytest.raises(ValueError, match='no entries'):
+        VideoListDataset(ann)
+
+
+def test_classes_option(tmp_path, frame_folders):
+    ann = write_list(tmp_path / 'list.txt', ['case 1 normal', 'case2 2'])
+    dataset = VideoListDataset(
+        ann,
+        classes=('benign', 'malignant', 'normal'),
+        data_prefix=dict(video=str(frame_folders)))
+    assert dataset.metainfo['classes'] == ('benign', 'malignant', 'normal')
+    assert [dataset.get_data_info(i)['label'] for i in range(2)] == [2, 2]
+
+
+@pytest.mark.parametrize('names, expected', [
+    ([f'{i:06d}.png' for i in range(3)], ('{:06}.png', 0, 3)),
+    ([f'img_{i:05d}.jpg' for i in range(1, 4)], ('img_{:05}.jpg', 1, 3)),
+    ([f'img_{i:05d}.jpg'
+      for i in range(9998, 10002)], ('img_{:05}.jpg', 9998, 4)),
+    ([f'{i}.png' for i in range(8, 12)], ('{}.png', 8, 4)),
+    ([f'frame{i:04d}.bmp' for i in range(2)], ('frame{:04}.bmp', 0, 2)),
+])
+def test_detect_frame_template(tmp_path, names, expected):
+    for name in names:
+        (tmp_path / name).write_bytes(b'x')
+    (tmp_path / '.DS_Store').write_bytes(b'x')
+    assert detect_frame_template(str(tmp_path)) == expected
+
+
+def test_detect_frame_template_refuses_mixed_names(tmp_path):
+    for name in ('000000.png', '000001.png', 'img_00001.jpg'):
+        (tmp_path / name).write_bytes(b'x')
+    with pytest.raises(FrameFolderError, match='several frame naming') as err:
+        detect_frame_template(str(tmp_path))
+    assert err.value.kind == 'mixed_frame_names'
+    assert str(tmp_path) in str(err.value)

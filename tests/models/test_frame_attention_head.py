@@ -1,0 +1,173 @@
+import math
+
+import pytest
+import torch
+from builders import make_sample
+from mmaction.registry import MODELS
+
+
+def build_head(**kwargs):
+    cfg = dict(type='FrameAttentionHead', num_classes=2, in_channels=2)
+    cfg.update(kwargs)
+    head = MODELS.build(cfg)
+    head.init_weights()
+    return head
+
+
+def set_identity_classifiers(head, attention_bias=None):
+    """fc_cls and fc_frame become the identity; attention a constant."""
+    with torch.no_grad():
+        for fc in (head.fc_cls, head.fc_frame):
+            fc.weight.copy_(torch.eye(2))
+            fc.bias.zero_()
+        if attention_bias is not None:
+            head.fc_attention.weight.zero_()
+            head.fc_attention.bias.fill_(attention_bias)
+
+
+FEATS = torch.tensor([[[1., 2.], [3., 4.], [5., 6.]]])  # [N=1, T=3, C=2]
+
+
+def test_sum_aggregation_eq1():
+    head = build_head(aggregation='sum')
+    set_identity_classifiers(head, attention_bias=math.log(3.))  # w = 0.75
+    out = head(FEATS)
+    torch.testing.assert_close(out['weights'], torch.full((1, 3), 0.75))
+    # F_V = 0.75 * ([1,2] + [3,4] + [5,6]) = 0.75 * [9, 12] = [6.75, 9]
+    torch.testing.assert_close(out['video_scores'], torch.tensor([[6.75,
+                                                                   9.]]))
+    torch.testing.assert_close(out['frame_scores'], FEATS)
+
+
+def test_attention_is_sigmoid_of_a_linear_map():
+    head = build_head()
+    with torch.no_grad():
+        head.fc_attention.weight.copy_(torch.tensor([[1., -1.]]))
+        head.fc_attention.bias.fill_(0.5)
+    # FC(F_i) = F_i0 - F_i1 + 0.5 = -0.5 for every frame of FEATS
+    expected = torch.full((1, 3), 1 / (1 + math.exp(0.5)))
+    torch.testing.assert_close(head(FEATS)['weights'], expected)
+
+
+def test_mean_aggregation_divides_by_frames():
+    head = build_head(aggregation='mean')
+    set_identity_classifiers(head, attention_bias=math.log(3.))
+    # [6.75, 9] / 3
+    torch.testing.assert_close(
+        head(FEATS)['video_scores'], torch.tensor([[2.25, 3.]]))
+
+
+def test_avg_aggregation_has_no_attention():
+    head = build_head(aggregation='avg')
+    assert head.fc_attention is None
+    set_identity_classifiers(head)
+    out = head(FEATS)
+    torch.testing.assert_close(out['weights'], torch.full((1, 3), 1 / 3))
+    torch.testing.assert_close(out['video_scores'], torch.tensor([[3., 4.]]))
+
+
+def test_padded_frames_take_no_part():
+    head = build_head(aggregation='mean')
+    padded = torch.cat([FEATS, torch.full((1, 2, 2), 100.)], dim=1)
+    mask = torch.tensor([[1., 1., 1., 0., 0.]])
+    out = head(padded, mask)
+    torch.testing.assert_close(out['video_scores'],
+                               head(FEATS)['video_scores'])
+    assert out['weights'][0, 3:].abs().sum() == 0
+
+
+def test_loss_terms_by_hand():
+    head = build_head(
+        loss_center=dict(type='CenterLoss'),
+        loss_coherence=dict(type='CoherenceLoss'))
+    with torch.no_grad():
+        for fc in (head.fc_cls, head.fc_frame):
+            fc.weight.zero_()
+            fc.bias.zero_()
+        head.loss_center.centers.copy_(torch.tensor([[0., 0.], [3., 4.]]))
+    image_feats = torch.tensor([[0., 0.], [0., 0.]])
+    losses = head.loss(
+        FEATS, [make_sample(1)],
+        image_feats=image_feats,
+        image_samples=[make_sample(0, 'image'),
+                       make_sample(1, 'image')],
+        center_feats=image_feats,
+        center_labels=torch.tensor([0, 1]))
+    # zero classifiers: every logit is 0, so each CE is log 2
+    for key in ('loss_cls', 'loss_frame', 'loss_image'):
+        assert losses[key].item() == pytest.approx(math.log(2))
+    # center: 0.5 * mean(||0 - 0||^2, ||0 - (3,4)||^2) = 0.5 * 12.5
+    assert losses['loss_center'].item() == pytest.approx(6.25)
+    assert losses['loss_coherence'].item() >= 0
+    assert set(losses) == {
+        'top1_acc', 'loss_cls', 'loss_frame', 'loss_image', 'loss_center',
+        'loss_coherence'
+    }
+
+
+def test_coherence_uses_detached_centers():
+    head = build_head(
+        loss_center=dict(type='CenterLoss'),
+        loss_coherence=dict(type='CoherenceLoss'))
+    feats = torch.randn(2, 4, 2, requires_grad=True)
+    losses = head.loss(
+        feats, [make_sample(0), make_sample(1)],
+        center_feats=torch.randn(3, 2),
+        center_labels=torch.tensor([0, 1, 1]))
+    losses['loss_coherence'].backward()
+    assert head.loss_center.centers.grad is None
+    assert feats.grad.abs().sum() > 0
+    assert head.fc_attention.weight.grad.abs().sum() > 0
+
+
+def test_coherence_distance_is_to_own_class_center():
+    """The coherence loss measures each frame against its video's class."""
+    head = build_head(
+        loss_center=dict(type='CenterLoss'),
+        loss_coherence=dict(type='CoherenceLoss'))
+    with torch.no_grad():
+        # the class-1 center sits on frame 0: d = [0, 2.83, 5.66]
+        head.loss_center.centers.copy_(torch.tensor([[9., 9.], [1., 2.]]))
+        head.fc_attention.weight.zero_()
+        head.fc_attention.bias.zero_()  # w = 0.5 everywhere
+    kwargs = dict(center_feats=FEATS[0], center_labels=torch.ones(3).long())
+    label1 = head.loss(FEATS, [make_sample(1)], **kwargs)['loss_coherence']
+    # 1-w = 0.5*[1,1,1] -> G_w = 1/3 everywhere; d ~ [0, 1, 2] -> G_d =
+    # [[0,0,0],[0,.2,.4],[0,.4,.8]]; ||G_w - G_d||_F = sqrt(sum of squares)
+    g_d = torch.tensor([[0., 0., 0.], [0., .2, .4], [0., .4, .8]])
+    expected = torch.linalg.norm(torch.full((3, 3), 1 / 3) - g_d)
+    assert label1.item() == pytest.approx(expected.item(), abs=1e-5)
+    label0 = head.loss(FEATS, [make_sample(0)], **kwargs)['loss_coherence']
+    assert label0.item() != pytest.approx(label1.item(), abs=1e-3)
+
+
+def test_predict_stores_frame_weights_and_distances():
+    head = build_head(loss_center=dict(type='CenterLoss'))
+    with torch.no_grad():
+        head.loss_center.centers.copy_(torch.tensor([[1., 2.], [4., 6.]]))
+    padded = torch.cat([FEATS, torch.zeros(1, 1, 2)], dim=1)
+    [sample] = head.predict(padded, [make_sample(1)],
+                            valid_mask=torch.tensor([[1., 1., 1., 0.]]))
+    assert sample.pred_score.shape == (2, )
+    assert sample.pred_score.sum().item() == pytest.approx(1.)
+    assert sample.frame_weights.shape == (3, )
+    assert sample.frame_scores.shape == (3, 2)
+    # frame [3, 4]: distance sqrt(4 + 4) to [1, 2], sqrt(1 + 4) to [4, 6]
+    torch.testing.assert_close(sample.center_distances[1],
+                               torch.tensor([math.sqrt(8), math.sqrt(5)]))
+
+
+def test_predict_without_centers_has_no_distances():
+    head = build_head()
+    [sample] = head.predict(FEATS, [make_sample(0)])
+    assert 'center_distances' not in sample
+    assert sample.frame_weights.shape == (3, )
+
+
+@pytest.mark.parametrize('kwargs', [
+    dict(aggregation='max'),
+    dict(loss_coherence=dict(type='CoherenceLoss')),
+])
+def test_bad_arguments(kwargs):
+    with pytest.raises(ValueError):
+        build_head(**kwargs)

@@ -1,0 +1,151 @@
+import pytest
+import torch
+from builders import make_sample
+from mmaction.registry import MODELS
+
+
+def build_model(**kwargs):
+    cfg = dict(
+        type='KGARecognizer',
+        backbone=dict(type='ResNet', depth=18, pretrained=None),
+        cls_head=dict(
+            type='FrameAttentionHead',
+            num_classes=2,
+            in_channels=512,
+            loss_center=dict(type='CenterLoss'),
+            loss_coherence=dict(type='CoherenceLoss')),
+        data_preprocessor=dict(
+            type='MixedSourceDataPreprocessor',
+            mean=[128.] * 3,
+            std=[64.] * 3))
+    cfg.update(kwargs)
+    model = MODELS.build(cfg)
+    model.init_weights()
+    return model
+
+
+def mixed_batch(model, num_frames=(4, 4), num_images=2, size=32):
+    inputs = [torch.rand(t, 3, size, size) * 255 for t in num_frames]
+    samples = [make_sample(i % 2) for i in range(len(num_frames))]
+    inputs += [torch.rand(1, 3, size, size) * 255 for _ in range(num_images)]
+    samples += [make_sample(i % 2, 'image') for i in range(num_images)]
+    return model.data_preprocessor(
+        dict(inputs=inputs, data_samples=samples), True)
+
+
+def test_loss_has_every_term_of_eq4():
+    model = build_model()
+    losses = model(**mixed_batch(model), mode='loss')
+    assert {'loss_cls', 'loss_frame', 'loss_image', 'loss_center',
+            'loss_coherence'} <= set(losses)
+    total = sum(v for k, v in losses.items() if k.startswith('loss_'))
+    total.backward()
+    assert model.backbone.conv1.conv.weight.grad.abs().sum() > 0
+    assert model.cls_head.loss_center.centers.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize('center_source,fed,unfed', [('image', 'image',
+                                                      'video'),
+                                                     ('video', 'video',
+                                                      'image')])
+def test_center_loss_source(center_source, fed, unfed):
+    """The centers are formed from images, or from video frames."""
+    model = build_model(center_source=center_source)
+    model.eval()  # BatchNorm on running stats: samples do not interact
+    data = mixed_batch(model)
+    inputs = {k: v.clone().requires_grad_() for k, v in data['inputs'].items()}
+    losses = model.loss(inputs, data['data_samples'])
+    losses['loss_center'].backward()
+    assert inputs[fed].grad.abs().sum() > 0
+    assert inputs[unfed].grad.abs().sum() == 0
+
+
+def test_image_guidance_needs_images():
+    model = build_model()
+    data = mixed_batch(model, num_images=0)
+    with pytest.raises(ValueError, match='needs images'):
+        model(**data, mode='loss')
+    losses = build_model(center_source='video')(**data, mode='loss')
+    assert 'loss_image' not in losses and 'loss_center' in losses
+
+
+def test_images_are_single_frames_in_one_backbone_pass():
+    model = build_model()
+    calls = []
+    model.backbone.register_forward_hook(
+        lambda module, args, out: calls.append(args[0].shape[0]))
+    model(**mixed_batch(model, num_frames=(4, 4), num_images=3), mode='loss')
+    assert calls == [4 + 4 + 3]
+
+
+def test_padded_frames_are_masked():
+    model = build_model()
+    model.eval()
+    data = mixed_batch(model, num_frames=(5, 3), num_images=0)
+    assert data['inputs']['video'].shape[1] == 5
+    assert [s.num_frames for s in data['data_samples']] == [5, 3]
+    with torch.no_grad():
+        short = model(**data, mode='predict')[1]
+        alone = model.data_preprocessor(
+            dict(inputs=[data['inputs']['video'][1, :3] * 64 + 128],
+                 data_samples=[make_sample(1)]))
+        reference = model(**alone, mode='predict')[0]
+    assert short.frame_weights.shape == (3, )
+    torch.testing.assert_close(short.pred_score, reference.pred_score)
+
+
+@pytest.mark.parametrize('num_frames', [1, 7])
+def test_predict_any_length_up_to_max(num_frames):
+    model = build_model(max_frames=7)
+    model.eval()
+    data = model.data_preprocessor(
+        dict(inputs=[torch.rand(num_frames, 3, 32, 32) * 255],
+             data_samples=[make_sample(0)]))
+    with torch.no_grad():
+        [sample] = model(**data, mode='predict')
+    assert sample.frame_weights.shape == (num_frames, )
+    assert sample.center_distances.shape == (num_frames, 2)
+    assert sample.pred_score.sum().item() == pytest.approx(1.)
+
+
+def test_predict_rejects_too_many_frames():
+    model = build_model(max_frames=4)
+    data = model.data_preprocessor(
+        dict(inputs=[torch.rand(5, 3, 32, 32)], data_samples=[make_sample(0)]))
+    with pytest.raises(ValueError, match='max_frames=4'):
+        model(**data, mode='predict')
+
+
+def test_sigmoid_feature_activation():
+    model = build_model(feature_activation='sigmoid')
+    feats = model.embed(torch.randn(3, 3, 32, 32))
+    assert feats.shape == (3, 512)
+    assert feats.min() > 0 and feats.max() < 1
+    plain = build_model().embed(torch.randn(3, 3, 32, 32))
+    assert plain.min() >= 0 and plain.max() > 1  # ReLU features, unbounded
+
+
+def test_mixed_frame_shapes_are_refused():
+    model = build_model()
+    data = model.data_preprocessor(
+        dict(inputs=[torch.rand(2, 3, 32, 32), torch.rand(1, 3, 48, 48)],
+             data_samples=[make_sample(0), make_sample(1, 'image')]))
+    with pytest.raises(ValueError, match='differ in shape'):
+        model(**data, mode='loss')
+
+
+def test_tensor_mode_returns_head_outputs():
+    model = build_model()
+    data = mixed_batch(model, num_images=0)
+    out = model(data['inputs'], mode='tensor')
+    assert out['video_scores'].shape == (2, 2)
+    assert out['weights'].shape == (2, 4)
+
+
+@pytest.mark.parametrize('kwargs', [
+    dict(feature_activation='tanh'),
+    dict(center_source='both'),
+])
+def test_bad_arguments(kwargs):
+    with pytest.raises(ValueError):
+        build_model(**kwargs)

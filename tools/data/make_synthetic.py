@@ -1,0 +1,93 @@
+"""Generate synthetic BUSV videos and BUSI images in the released layouts.
+
+Example::
+
+    python tools/data/make_synthetic.py --out data/synthetic
+
+writes ``data/synthetic/busv/`` (rawframes + CocoVID JSONs),
+``data/synthetic/Dataset_BUSI_with_GT/`` and ``synthetic_meta.json``. The
+generation logic lives in :mod:`kga_mmaction.datasets.synthetic`.
+"""
+import argparse
+import sys
+import time
+
+from kga_mmaction.datasets.synthetic import (BUSI_DIRNAME, BUSV_DIRNAME,
+                                             CLASSES, counts_from_fraction,
+                                             make_synthetic_datasets)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(
+        description='Generate synthetic BUSV videos and BUSI images with '
+        'the layouts of the released datasets.')
+    parser.add_argument('--out', required=True,
+                        help='output directory (must not exist or be empty)')
+    parser.add_argument('--videos-per-class', type=int, default=24,
+                        help='videos per class at --malignant-fraction 0.5 '
+                        '(2 * N videos in all)')
+    parser.add_argument('--frames', type=int, nargs=2, default=(16, 40),
+                        metavar=('MIN', 'MAX'),
+                        help='inclusive range of frames per video')
+    parser.add_argument('--size', type=int, nargs=2, default=(128, 128),
+                        metavar=('H', 'W'), help='base frame/image size')
+    parser.add_argument('--square-only', action='store_true',
+                        help='use --size for every video instead of a few '
+                        'non-square variants')
+    parser.add_argument('--images-per-class', type=int, default=60,
+                        help='BUSI images per class at --malignant-fraction '
+                        '0.5 (2 * N images in all)')
+    parser.add_argument('--normal-images', type=int, default=6,
+                        help='BUSI normal images (no lesion)')
+    parser.add_argument('--difficulty', type=float, default=0.5,
+                        help='ambiguity in [0, 1]: atypical shapes, fewer '
+                        'clear frames, more blur')
+    parser.add_argument('--malignant-fraction', type=float, default=0.5,
+                        help='fraction of malignant videos and images')
+    parser.add_argument('--val-fraction', type=float, default=0.2,
+                        help='fraction of each class\'s videos in the '
+                        'validation JSON')
+    parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace an earlier output of this tool')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        v_benign, v_malignant = counts_from_fraction(args.videos_per_class,
+                                                     args.malignant_fraction)
+        i_benign, i_malignant = counts_from_fraction(args.images_per_class,
+                                                     args.malignant_fraction)
+        start = time.perf_counter()
+        meta = make_synthetic_datasets(
+            args.out, overwrite=args.overwrite, seed=args.seed,
+            difficulty=args.difficulty,
+            busv=dict(num_benign=v_benign, num_malignant=v_malignant,
+                      frames=tuple(args.frames), size=tuple(args.size),
+                      vary_size=not args.square_only,
+                      val_fraction=args.val_fraction),
+            busi=dict(num_benign=i_benign, num_malignant=i_malignant,
+                      num_normal=args.normal_images, size=tuple(args.size)))
+    except (ValueError, FileExistsError) as e:
+        print(f'error: {e}', file=sys.stderr)
+        return 2
+    elapsed = time.perf_counter() - start
+
+    busv = meta['busv']['counts']
+    print(f'BUSV -> {args.out}/{BUSV_DIRNAME} '
+          f'({busv["frames"]} frames)')
+    for split in ('train', 'val'):
+        print(f'  {split:5s}: ' +
+              ', '.join(f'{busv[split][c]} {c}' for c in CLASSES))
+    busi = meta['busi']['counts']
+    print(f'BUSI -> {args.out}/{BUSI_DIRNAME}')
+    print('  ' + ', '.join(f'{n} {c}' for c, n in busi.items()))
+    print(f'done in {elapsed:.1f} s (seed {args.seed}, '
+          f'difficulty {args.difficulty})')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,76 @@
+"""Test a checkpoint: ``python tools/test.py CONFIG CHECKPOINT [options]``.
+
+The checkpoint is loaded with the safe loader of
+:mod:`kga_mmaction.engine.checkpoint_loading`: only the objects that
+mmengine and numpy checkpoints need are unpickled, unless
+``--trust-checkpoint`` is given.
+"""
+import argparse
+import os
+import os.path as osp
+
+from mmengine.config import Config, DictAction
+from mmengine.runner import Runner
+
+import kga_mmaction  # noqa: F401  (registers the plugin)
+from kga_mmaction.engine import register_safe_checkpoint_loader
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description='Test a recognizer')
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='directory for logs and metrics')
+    parser.add_argument('--dump', type=str,
+                        help='dump the predictions to this pickle file')
+    parser.add_argument(
+        '--trust-checkpoint', action='store_true',
+        help='allow arbitrary pickled objects in the checkpoint; only for '
+        'files from a trusted source')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, in xxx=yyy format')
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
+    """Merge the command line into the config."""
+    cfg.launcher = args.launcher
+    cfg.load_from = args.checkpoint
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    if args.dump is not None:
+        if not args.dump.endswith(('.pkl', '.pickle')):
+            raise ValueError(f'--dump must name a .pkl/.pickle file, got '
+                             f'{args.dump}')
+        evaluators = cfg.test_evaluator
+        if not isinstance(evaluators, (list, tuple)):
+            evaluators = [evaluators]
+        cfg.test_evaluator = list(evaluators) + [
+            dict(type='DumpResults', out_file_path=args.dump)
+        ]
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    return cfg
+
+
+def main() -> None:
+    args = parse_args()
+    register_safe_checkpoint_loader(trust=args.trust_checkpoint)
+    if not osp.isfile(args.checkpoint):
+        raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
+    cfg = merge_args(Config.fromfile(args.config), args)
+    Runner.from_cfg(cfg).test()
+
+
+if __name__ == '__main__':
+    main()
