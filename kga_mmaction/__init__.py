@@ -9,7 +9,7 @@ from .compat import patch_missing_drn
 
 patch_missing_drn()
 
-from . import datasets, engine, evaluation, models  # noqa: E402,F401
+from . import apis, datasets, engine, evaluation, models  # noqa: E402,F401
 from .engine import register_safe_checkpoint_loader  # noqa: E402
 
 register_safe_checkpoint_loader()

@@ -1,9 +1,23 @@
-"""Shared set-up: the plugin registered and MMAction2's default scope."""
+"""Shared set-up: the plugin registered, MMAction2's default scope, and a
+tiny KGA-Net checkpoint on synthetic BUSV/BUSI data for the API and tool
+tests.
+
+The tiny config inherits the paper config and only swaps in a ResNet-18 at
+32x32 and the data roots, so the real test pipeline is exercised. The
+checkpoint holds freshly initialised weights: those tests check the tools,
+not the accuracy.
+"""
+import os.path as osp
+import types
+
 import pytest
 import torch
+from mmaction.registry import MODELS
 from mmaction.utils import register_all_modules
+from mmengine.config import Config
 
 import kga_mmaction  # noqa: F401
+from kga_mmaction.datasets.synthetic import make_synthetic_datasets
 
 register_all_modules(init_default_scope=True)
 
@@ -11,3 +25,56 @@ register_all_modules(init_default_scope=True)
 @pytest.fixture(autouse=True)
 def _seed():
     torch.manual_seed(0)
+
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+PAPER_CONFIG = osp.join(ROOT, 'configs', 'kga_net',
+                        'kga-net_r50-in1k-pre_1xb16-1x1x16-8k_busv-busi.py')
+
+TINY_CONFIG = '''
+_base_ = {base!r}
+model = dict(backbone=dict(depth=18, pretrained=None),
+             cls_head=dict(in_channels=512))
+test_pipeline = [
+    dict(type='SampleUpToFrames', max_frames=128),
+    dict(type='RawFrameDecode'),
+    dict(type='Resize', scale=(32, 32), keep_ratio=False),
+    dict(type='FormatShape', input_format='NCHW'),
+    dict(type='PackActionInputs')
+]
+train_dataloader = dict(
+    num_workers=0, persistent_workers=False,
+    dataset=dict(video=dict(data_root={busv!r}),
+                 image=dict(data_root={busi!r})))
+test_dataloader = dict(
+    num_workers=0, persistent_workers=False,
+    dataset=dict(data_root={busv!r}, pipeline=test_pipeline))
+val_dataloader = test_dataloader
+'''
+
+
+@pytest.fixture(scope='session')
+def tiny_kga(tmp_path_factory) -> types.SimpleNamespace:
+    """``config`` and ``checkpoint`` paths, the ``busv`` root and ``cfg``."""
+    root = tmp_path_factory.mktemp('tiny_kga')
+    data = root / 'data'
+    make_synthetic_datasets(
+        str(data),
+        busv=dict(num_benign=3, num_malignant=3, frames=(6, 8),
+                  size=(40, 40)),
+        busi=dict(num_benign=3, num_malignant=3, num_normal=0,
+                  size=(40, 40)),
+        progress=False)
+    config = root / 'tiny_kga.py'
+    config.write_text(
+        TINY_CONFIG.format(base=PAPER_CONFIG, busv=str(data / 'busv'),
+                           busi=str(data / 'Dataset_BUSI_with_GT')))
+    cfg = Config.fromfile(str(config))
+    torch.manual_seed(0)
+    model = MODELS.build(cfg.model)
+    model.init_weights()
+    checkpoint = root / 'tiny_kga.pth'
+    torch.save(dict(state_dict=model.state_dict()), str(checkpoint))
+    return types.SimpleNamespace(
+        config=str(config), checkpoint=str(checkpoint),
+        busv=str(data / 'busv'), cfg=cfg)

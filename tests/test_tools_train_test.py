@@ -10,45 +10,14 @@ import sys
 import pytest
 import torch
 
-from kga_mmaction.datasets.synthetic import make_synthetic_datasets
-
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DEMO = osp.join(ROOT, 'configs', 'demo',
-                'kga-net_r18-half_1xb8-1x1x8-600it_synthetic.py')
+from runner_options import DEMO, ROOT, cfg_options, make_tiny_data
 
 pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope='module')
 def data_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp('synthetic') / 'data'
-    make_synthetic_datasets(
-        str(root),
-        busv=dict(num_benign=4, num_malignant=4, frames=(6, 10),
-                  size=(48, 48)),
-        busi=dict(num_benign=4, num_malignant=4, num_normal=0,
-                  size=(48, 48)),
-        progress=False)
-    return root
-
-
-def cfg_options(data_root, max_iters):
-    busv, busi = data_root / 'busv', data_root / 'Dataset_BUSI_with_GT'
-    return [
-        '--cfg-options', f'train_dataloader.dataset.video.data_root={busv}',
-        f'train_dataloader.dataset.image.data_root={busi}',
-        f'val_dataloader.dataset.data_root={busv}',
-        f'test_dataloader.dataset.data_root={busv}',
-        'train_dataloader.num_workers=0',
-        'train_dataloader.persistent_workers=False',
-        'val_dataloader.num_workers=0', 'val_dataloader.persistent_workers=False',
-        'test_dataloader.num_workers=0',
-        'test_dataloader.persistent_workers=False',
-        f'train_cfg.max_iters={max_iters}', f'train_cfg.val_interval={max_iters}',
-        'default_hooks.checkpoint.interval=2',
-        'default_hooks.checkpoint.max_keep_ckpts=5',
-        'default_hooks.logger.interval=1'
-    ]
+    return make_tiny_data(tmp_path_factory.mktemp('synthetic') / 'data')
 
 
 def run_tool(*args):
@@ -79,13 +48,19 @@ def test_train_logs_every_loss_term_and_saves_checkpoints(trained):
 def test_test_tool_loads_checkpoint_safely_and_reports_metrics(
         trained, data_root, tmp_path):
     work_dir, _ = trained
-    dump = tmp_path / 'preds.pkl'
+    dump, table = tmp_path / 'preds.pkl', tmp_path / 'preds.csv'
     log = run_tool('tools/test.py', DEMO, str(work_dir / 'iter_4.pth'),
                    '--work-dir', str(tmp_path), '--dump', str(dump),
+                   '--out-predictions', str(table),
                    *cfg_options(data_root, max_iters=4))
     assert 'Load checkpoint from' in log
-    assert 'acc/top1: ' in log
+    for key in ('auc', 'acc@youden', 'sensitivity@youden',
+                'specificity@youden'):
+        assert f'diagnosis/{key}: ' in log, key
     assert osp.getsize(dump) > 0
+    rows = table.read_text().splitlines()
+    assert rows[0].startswith('index,video_id')
+    assert len(rows) == 1 + 2  # header + the 2 test videos (20% of 8)
 
 
 def test_resume_continues_from_the_checkpoint(trained, data_root):

@@ -13,7 +13,8 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import kga_mmaction  # noqa: F401  (registers the plugin)
-from kga_mmaction.engine import register_safe_checkpoint_loader
+from kga_mmaction.engine import (register_safe_checkpoint_loader,
+                                 setup_cpu_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -23,6 +24,10 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument('--work-dir', help='directory for logs and metrics')
     parser.add_argument('--dump', type=str,
                         help='dump the predictions to this pickle file')
+    parser.add_argument(
+        '--out-predictions', type=str,
+        help='write per-video scores, frame weights and center distances '
+        'to this .json or .csv file (DumpPredictions)')
     parser.add_argument(
         '--trust-checkpoint', action='store_true',
         help='allow arbitrary pickled objects in the checkpoint; only for '
@@ -48,16 +53,23 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     elif cfg.get('work_dir') is None:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
+    dumpers = []
     if args.dump is not None:
         if not args.dump.endswith(('.pkl', '.pickle')):
             raise ValueError(f'--dump must name a .pkl/.pickle file, got '
                              f'{args.dump}')
+        dumpers.append(dict(type='DumpResults', out_file_path=args.dump))
+    if args.out_predictions is not None:
+        if not args.out_predictions.endswith(('.json', '.csv')):
+            raise ValueError(f'--out-predictions must name a .json/.csv '
+                             f'file, got {args.out_predictions}')
+        dumpers.append(dict(type='DumpPredictions',
+                            out_file_path=args.out_predictions))
+    if dumpers:
         evaluators = cfg.test_evaluator
         if not isinstance(evaluators, (list, tuple)):
             evaluators = [evaluators]
-        cfg.test_evaluator = list(evaluators) + [
-            dict(type='DumpResults', out_file_path=args.dump)
-        ]
+        cfg.test_evaluator = list(evaluators) + dumpers
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     return cfg
@@ -69,7 +81,7 @@ def main() -> None:
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
     cfg = merge_args(Config.fromfile(args.config), args)
-    Runner.from_cfg(cfg).test()
+    Runner.from_cfg(setup_cpu_distributed(cfg)).test()
 
 
 if __name__ == '__main__':

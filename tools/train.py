@@ -12,7 +12,8 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import kga_mmaction  # noqa: F401  (registers the plugin)
-from kga_mmaction.engine import register_safe_checkpoint_loader
+from kga_mmaction.engine import (register_safe_checkpoint_loader,
+                                 setup_cpu_distributed)
 
 
 def parse_args() -> argparse.Namespace:
@@ -90,7 +91,7 @@ def main() -> None:
     args = parse_args()
     register_safe_checkpoint_loader(trust=args.trust_checkpoint)
     cfg = merge_args(Config.fromfile(args.config), args)
-    Runner.from_cfg(cfg).train()
+    Runner.from_cfg(setup_cpu_distributed(cfg)).train()
 
 
 if __name__ == '__main__':

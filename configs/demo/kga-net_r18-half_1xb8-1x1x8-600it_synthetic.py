@@ -35,7 +35,7 @@ test_pipeline = [
     dict(type='RawFrameDecode'),
     dict(type='Resize', scale=(96, 96), keep_ratio=False),
     dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs')
+    dict(type='PackActionInputs', meta_keys={{_base_.test_meta_keys}})
 ]
 
 train_batch_size = 8

@@ -131,14 +131,21 @@ def youden_threshold(scores: Sequence[float],
     scores, labels = _as_binary(scores, labels)
     _check_both_classes(labels)
     return _youden_from_roc(
-        *roc_curve(labels, scores, drop_intermediate=False))
+        *roc_curve(labels, scores, drop_intermediate=False),
+        num_pos=int(labels.sum()), num_neg=int((~labels).sum()))
 
 
 def _youden_from_roc(fpr: np.ndarray, tpr: np.ndarray,
-                     thresholds: np.ndarray) -> float:
-    """Youden threshold from a full ``roc_curve`` (see above)."""
-    j = tpr[1:] - fpr[1:]  # [0] is sklearn's +inf threshold
-    return float(thresholds[1:][np.argmax(j)])
+                     thresholds: np.ndarray, num_pos: int,
+                     num_neg: int) -> float:
+    """Youden threshold from a full ``roc_curve`` (see above).
+
+    ``J`` is compared as the integer ``J * P * N = TP * N - FP * P``, so
+    that equal ``J`` (e.g. ``2/3 - 0`` and ``1 - 1/3``) tie exactly.
+    """
+    tp = np.rint(tpr[1:] * num_pos).astype(np.int64)  # [0] is sklearn's inf
+    fp = np.rint(fpr[1:] * num_neg).astype(np.int64)
+    return float(thresholds[1:][np.argmax(tp * num_neg - fp * num_pos)])
 
 
 def bootstrap_ci(scores: Sequence[float],
@@ -172,10 +179,12 @@ def bootstrap_ci(scores: Sequence[float],
         ``statistic`` to ``(low, high)``.
 
     Raises:
-        ValueError: If ``num_resamples < 1``, ``level`` is not in (0, 1), or
-            every resample held a single class.
+        ValueError: If ``labels`` holds a single class, ``num_resamples <
+            1``, ``level`` is not in (0, 1), or every resample held a single
+            class.
     """
     scores, labels = _as_binary(scores, labels)
+    _check_both_classes(labels)
     if num_resamples < 1:
         raise ValueError(f'num_resamples must be >= 1, got {num_resamples}')
     if not 0 < level < 1:
@@ -226,7 +235,8 @@ def diagnosis_statistics(scores: Sequence[float], labels: Sequence[int],
     fpr, tpr, roc_thresholds = roc_curve(
         labels, scores, drop_intermediate=False)
     stats = dict(auc=float(area_under_curve(fpr, tpr)))
-    thresholds = dict(youden=_youden_from_roc(fpr, tpr, roc_thresholds))
+    thresholds = dict(youden=_youden_from_roc(
+        fpr, tpr, roc_thresholds, int(labels.sum()), int((~labels).sum())))
     if threshold is not None:
         thresholds['fixed'] = threshold
     for name, thr in thresholds.items():

@@ -54,12 +54,17 @@ def to_plain(value: Any) -> Any:
         a Python number for numpy scalars, else ``value``.
     """
     if isinstance(value, torch.Tensor):
-        value = value.detach().cpu().numpy()
+        value = value.detach().cpu()
+        if value.dtype in (torch.float16, torch.bfloat16):  # e.g. AMP
+            value = value.float()
+        value = value.numpy()
     if not isinstance(value, np.ndarray):
         return value.item() if isinstance(value, np.generic) else value
     if value.dtype == np.float32:
-        return np.vectorize(lambda v: float(str(v)), otypes=[object])(
-            value).tolist() if value.size else value.tolist()
+        # str(np.float32) is the shortest decimal that reads back the same
+        short = np.array([float(str(v)) for v in value.ravel()],
+                         dtype=object)
+        return short.reshape(value.shape).tolist()
     return value.tolist()
 
 
@@ -150,7 +155,7 @@ class DumpPredictions(BaseMetric):
                  collect_dir: Optional[str] = None) -> None:
         super().__init__(
             collect_device=collect_device, collect_dir=collect_dir)
-        if osp.splitext(out_file_path)[1].lower() not in FORMATS:
+        if not out_file_path.endswith(FORMATS):
             raise ValueError(f'out_file_path must end in .json or .csv, got '
                              f'{out_file_path!r}')
         if positive_class < 0:
@@ -198,13 +203,14 @@ class DumpPredictions(BaseMetric):
             dict: Empty.
         """
         records = [dict(index=i, **r) for i, r in enumerate(results)]
-        if self.out_file_path.lower().endswith('.json'):
+        if self.out_file_path.endswith('.json'):
             write_atomically(
                 self.out_file_path,
                 lambda f: json.dump(records, f, indent=1))
         else:
             rows = [self.csv_row(r) for r in records]
-            num_classes = max(len(r['pred_score']) for r in records)
+            num_classes = max((len(r['pred_score']) for r in records),
+                              default=0)
             header = ['index', 'video_id', 'gt_label', 'pred_label',
                       'positive_score', 'pred_score', 'frame_inds',
                       'frame_weights']

@@ -26,13 +26,16 @@ train_image_pipeline = [
     dict(type='FormatShape', input_format='NCHW'),
     dict(type='PackActionInputs')
 ]
+# `frame_inds` and `frame_dir` reach the predictions (--out-predictions).
+test_meta_keys = ('img_shape', 'img_key', 'video_id', 'timestamp',
+                  'frame_inds', 'frame_dir')
 test_pipeline = [
     dict(type='SampleUpToFrames', max_frames=128),
     dict(type='RawFrameDecode'),
     dict(type='Resize', scale=(-1, 256)),
     dict(type='CenterCrop', crop_size=224),
     dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs')
+    dict(type='PackActionInputs', meta_keys=test_meta_keys)
 ]
 
 train_batch_size = 16
@@ -71,8 +74,7 @@ val_dataloader = dict(
         test_mode=True))
 test_dataloader = val_dataloader
 
-val_evaluator = dict(
-    type='AccMetric',
-    metric_list=('top_k_accuracy', 'mean_class_accuracy'),
-    metric_options=dict(top_k_accuracy=dict(topk=(1, ))))
+# AUC, and ACC / sensitivity / specificity at the Youden threshold (the
+# paper's protocol, Tables 1-2); malignant (class 1) is positive.
+val_evaluator = dict(type='BinaryDiagnosisMetric', positive_class=1)
 test_evaluator = val_evaluator

@@ -1,0 +1,19 @@
+"""Inference with a trained KGA-Net (single videos and whole datasets)."""
+from .inference import (DECODE_TRANSFORMS, POSITIVE_CLASS, VideoFrames,
+                        VideoPrediction, build_loading_dataset,
+                        config_max_frames, dataset_classes, dataset_features,
+                        default_device, embed_clip, image_dataset_cfg,
+                        init_kga_recognizer, natural_key, positive_index,
+                        predict_dataset, predict_video, read_video_frames,
+                        sample_indices, select_videos, split_test_pipeline,
+                        spread_indices, top_k_frames, video_dataset_cfg)
+
+__all__ = [
+    'DECODE_TRANSFORMS', 'POSITIVE_CLASS', 'VideoFrames', 'VideoPrediction',
+    'build_loading_dataset', 'config_max_frames', 'dataset_classes',
+    'dataset_features', 'default_device', 'embed_clip', 'image_dataset_cfg',
+    'init_kga_recognizer', 'natural_key', 'positive_index',
+    'predict_dataset', 'predict_video', 'read_video_frames',
+    'sample_indices', 'select_videos', 'split_test_pipeline',
+    'spread_indices', 'top_k_frames', 'video_dataset_cfg'
+]

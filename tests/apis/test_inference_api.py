@@ -1,0 +1,193 @@
+"""kga_mmaction.apis: reading videos, the two prediction paths, top-k."""
+import os
+import os.path as osp
+
+import cv2
+import numpy as np
+import pytest
+import torch
+from mmengine.config import Config
+
+from kga_mmaction.apis import (dataset_classes,
+                               image_dataset_cfg, init_kga_recognizer,
+                               natural_key, positive_index, predict_dataset,
+                               predict_video, read_video_frames,
+                               sample_indices, select_videos,
+                               split_test_pipeline, video_dataset_cfg,
+                               top_k_frames)
+
+
+def write_mp4(path, num_frames, size=(40, 32)):
+    """Frame ``i`` is uniformly grey at level ``20 * i``."""
+    width, height = size
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'mp4v'), 10,
+                             (width, height))
+    assert writer.isOpened()
+    for i in range(num_frames):
+        writer.write(np.full((height, width, 3), 20 * i, np.uint8))
+    writer.release()
+    return str(path)
+
+
+def test_read_mp4_samples_uniformly_and_decodes_in_order(tmp_path):
+    path = write_mp4(tmp_path / 'clip.mp4', 12)
+    video = read_video_frames(path, max_frames=5)
+    assert video.total_frames == 12
+    np.testing.assert_array_equal(video.frame_inds, sample_indices(12, 5))
+    np.testing.assert_array_equal(video.frame_inds, [1, 3, 6, 8, 10])
+    assert len(video.frames) == 5
+    assert video.frames[0].shape == (32, 40, 3)
+    assert video.frames[0].dtype == np.uint8
+    levels = [float(f.mean()) for f in video.frames]
+    np.testing.assert_allclose(levels, 20 * video.frame_inds, atol=6)
+    # a short video gives every frame
+    assert len(read_video_frames(path, max_frames=128).frames) == 12
+
+
+def test_read_frame_folder_in_natural_order(tmp_path):
+    folder = tmp_path / 'frames'
+    folder.mkdir()
+    for i in (1, 2, 10, 11, 3):  # lexical order would put 10 before 2
+        img = np.full((8, 6, 3), 10 * i, np.uint8)
+        cv2.imwrite(str(folder / f'scan{i}.png'), img)
+    (folder / 'notes.txt').write_text('not a frame')
+    video = read_video_frames(str(folder))
+    names = [osp.basename(f) for f in video.frame_files]
+    assert names == ['scan1.png', 'scan2.png', 'scan3.png', 'scan10.png',
+                     'scan11.png']
+    assert [int(f[0, 0, 0]) for f in video.frames] == [10, 20, 30, 100, 110]
+    np.testing.assert_array_equal(video.frame_inds, range(5))
+    assert sorted(['f10', 'f2', 'F1'], key=natural_key) == ['F1', 'f2', 'f10']
+
+
+@pytest.mark.parametrize('kind', ['random_bytes', 'zero_bytes', 'no_frames',
+                                  'empty_folder', 'missing', 'not_video'])
+def test_bad_inputs_raise_errors_naming_the_path(tmp_path, kind):
+    path = tmp_path / 'case.mp4'
+    error = ValueError
+    if kind == 'random_bytes':
+        path.write_bytes(np.random.default_rng(0).bytes(4096))
+    elif kind == 'zero_bytes':
+        path.write_bytes(b'')
+    elif kind == 'no_frames':
+        write_mp4(path, 0)
+    elif kind == 'empty_folder':
+        path = tmp_path / 'empty_frames'
+        path.mkdir()
+    elif kind == 'missing':
+        error = FileNotFoundError
+    else:
+        path = tmp_path / 'case.txt'
+        path.write_text('hello')
+    with pytest.raises(error) as info:
+        read_video_frames(str(path))
+    assert str(path) in str(info.value)
+
+
+def test_split_test_pipeline_cuts_after_decoding():
+    pipeline = [
+        dict(type='SampleUpToFrames'),
+        dict(type='RawFrameDecode'),
+        dict(type='Resize', scale=(8, 8)),
+        dict(type='PackActionInputs')
+    ]
+    loading, rest = split_test_pipeline(pipeline)
+    assert [t['type'] for t in loading] == ['SampleUpToFrames',
+                                            'RawFrameDecode']
+    assert [t['type'] for t in rest] == ['Resize', 'PackActionInputs']
+    with pytest.raises(ValueError, match='no decoding step'):
+        split_test_pipeline(rest)
+
+
+def test_top_k_frames_descending_and_stable():
+    weights = [0.2, 0.9, 0.5, 0.9, 0.1]
+    np.testing.assert_array_equal(top_k_frames(weights, 3), [1, 3, 2])
+    assert len(top_k_frames(weights, 10)) == 5
+    with pytest.raises(ValueError):
+        top_k_frames(weights, -1)
+
+
+def test_config_helpers(tiny_kga):
+    cfg = tiny_kga.cfg
+    classes = dataset_classes(cfg.test_dataloader.dataset)
+    assert classes == ('benign', 'malignant')
+    assert positive_index(classes) == 1
+    with pytest.raises(ValueError, match='malignant'):
+        positive_index(('normal', 'benign'))
+    dataset_cfg = video_dataset_cfg(cfg, split='train', max_frames=4)
+    assert dataset_cfg.split == 'train'
+    assert dataset_cfg.pipeline[0]['max_frames'] == 4
+    assert cfg.test_dataloader.dataset.split == 'val'  # not modified
+    assert image_dataset_cfg(cfg).type == 'BUSIDataset'
+    no_images = Config(dict(train_dataloader=dict(dataset=dict(type='X'))))
+    with pytest.raises(ValueError, match='no image dataset'):
+        image_dataset_cfg(no_images)
+
+
+def test_missing_or_mismatched_checkpoint_is_named(tiny_kga, tmp_path):
+    missing = str(tmp_path / 'nope.pth')
+    with pytest.raises(FileNotFoundError, match='nope.pth'):
+        init_kga_recognizer(tiny_kga.config, missing, device='cpu')
+    state = torch.load(tiny_kga.checkpoint)['state_dict']
+    state = {k: v for k, v in state.items() if not k.startswith('cls_head')}
+    partial = str(tmp_path / 'backbone_only.pth')
+    torch.save(dict(state_dict=state), partial)
+    with pytest.raises(ValueError, match='(?s)backbone_only.pth.*missing keys.*cls_head'):
+        init_kga_recognizer(tiny_kga.config, partial, device='cpu')
+
+
+def test_dataset_and_single_video_paths_agree(tiny_kga):
+    """A BUSV frame folder read by the API gives the same prediction as the
+    same video loaded through the config's dataset and pipeline."""
+    model = init_kga_recognizer(tiny_kga.config, tiny_kga.checkpoint,
+                                device='cpu')
+    dataset_cfg = video_dataset_cfg(model.cfg)
+    preds = list(predict_dataset(model, dataset_cfg, keep_frames=True))
+    assert {p.label for p in preds} == {0, 1}
+    for pred in preds:
+        num = len(pred.frame_weights)
+        assert pred.frame_scores.shape == (num, 2)
+        assert pred.center_distances.shape == (num, 2)
+        assert np.all((pred.frame_weights >= 0) & (pred.frame_weights <= 1))
+        assert pred.pred_score.sum() == pytest.approx(1, abs=1e-5)
+        np.testing.assert_array_equal(pred.frame_inds, range(num))
+        assert len(pred.frames) == num and pred.frames[0].ndim == 3
+        own, known = pred.own_center_distances()
+        assert known
+        np.testing.assert_allclose(own, pred.center_distances[:, pred.label])
+
+    first = preds[0]
+    folder = [d for d in os.scandir(osp.join(tiny_kga.busv, 'rawframes',
+                                             ('benign', 'malignant')[
+                                                 first.label]))
+              if d.name == first.video_id][0].path
+    video = read_video_frames(folder)
+    single = predict_video(model, video)
+    np.testing.assert_allclose(single.pred_score, first.pred_score,
+                               atol=1e-5)
+    np.testing.assert_allclose(single.frame_weights, first.frame_weights,
+                               atol=1e-5)
+    assert single.label == -1
+    own, known = single.own_center_distances()
+    assert not known  # unlabelled: distances to the predicted class
+    np.testing.assert_allclose(own,
+                               single.center_distances[:, single.pred_label])
+
+
+def test_select_videos_by_id_and_spread():
+
+    class Items:
+        ids = [f'v{i}' for i in range(10)]
+
+        def __len__(self):
+            return len(self.ids)
+
+        def get_data_info(self, i):
+            return dict(video_id=self.ids[i])
+
+    items = Items()
+    assert select_videos(items, 3) == [0, 4, 9]  # spread, not the first 3
+    assert select_videos(items, None) == list(range(10))
+    assert select_videos(items, video_ids=['v7', 'v2']) == [7, 2]
+    with pytest.raises(ValueError, match='v99'):
+        select_videos(items, video_ids=['v99'])

@@ -1,0 +1,248 @@
+import numpy as np
+import pytest
+import torch
+from mmaction.registry import METRICS
+from mmaction.structures import ActionDataSample
+from mmengine.evaluator import Evaluator
+from sklearn.metrics import roc_auc_score
+
+from kga_mmaction.evaluation import (bootstrap_ci, confusion_at,
+                                     diagnosis_statistics,
+                                     rates_from_confusion, youden_threshold)
+
+# Hand-worked example: 4 positives, 3 negatives.
+#   positives: 0.35 0.5 0.8 0.9      negatives: 0.1 0.3 0.6
+# threshold t | TP FP | sens = TP/4 | spec = 1 - FP/3 | J = sens + spec - 1
+#   0.9       |  1  0 |   0.25      |   1             | 0.25
+#   0.8       |  2  0 |   0.5       |   1             | 0.5
+#   0.6       |  2  1 |   0.5       |   2/3           | 0.1667
+#   0.5       |  3  1 |   0.75      |   2/3           | 0.4167
+#   0.35      |  4  1 |   1         |   2/3           | 0.6667  <- max
+#   0.3       |  4  2 |   1         |   1/3           | 0.3333
+#   0.1       |  4  3 |   1         |   0             | 0
+# At t = 0.35: TP=4 FN=0 TN=2 FP=1, acc = 6/7.
+HAND_SCORES = [0.35, 0.5, 0.8, 0.9, 0.1, 0.3, 0.6]
+HAND_LABELS = [1, 1, 1, 1, 0, 0, 0]
+
+
+def paper_toy_set():
+    """26 malignant / 13 benign scores that reproduce Table 1's KGA-Net row.
+
+    malignant: 18 in [0.72, 0.97] and 5 in [0.61, 0.69] (23 detected at
+    t = 0.61), 3 low ones at 0.35, 0.365, 0.375 (missed).
+    benign: 12 at 0.20, 0.22, ..., 0.42 (rejected) and one at 0.70.
+    Youden: t = 0.61 gives 23/26 + 12/13 - 1 = 0.8077; t above the benign
+    0.70 loses the 5 malignant in [0.61, 0.69]: 18/26 + 13/13 - 1 = 0.6923;
+    t = 0.375 gives 24/26 + 9/13 - 1 = 0.6154; so t = 0.61.
+    AUC: discordant (benign above malignant) pairs = 5 (benign 0.70 over
+    [0.61, 0.69]) + (1 + 3) + (1 + 3) + (1 + 4) (each low malignant under
+    benign 0.70 and 3, 3, 4 low benign) = 18; (338 - 18) / 338 = 94.67%.
+    """
+    malignant = (list(np.linspace(0.72, 0.97, 18)) +
+                 [0.61, 0.63, 0.65, 0.67, 0.69] + [0.35, 0.365, 0.375])
+    benign = [0.20 + 0.02 * i for i in range(12)] + [0.70]
+    scores = np.array(malignant + benign)
+    labels = np.array([1] * 26 + [0] * 13)
+    return scores, labels
+
+
+def make_pred(score1: float, label: int) -> ActionDataSample:
+    sample = ActionDataSample()
+    sample.set_pred_score(torch.tensor([1 - score1, score1]))
+    sample.set_gt_label(label)
+    return sample
+
+
+def evaluate(scores, labels, **metric_kwargs):
+    """Run BinaryDiagnosisMetric through mmengine's Evaluator."""
+    evaluator = Evaluator([dict(type='BinaryDiagnosisMetric',
+                                **metric_kwargs)])
+    samples = [make_pred(float(s), int(y)) for s, y in zip(scores, labels)]
+    for start in range(0, len(samples), 4):  # batches of 4
+        evaluator.process(samples[start:start + 4])
+    results = evaluator.evaluate(len(samples))
+    return {k.split('/', 1)[1]: v for k, v in results.items()}
+
+
+def test_registered():
+    assert METRICS.get('BinaryDiagnosisMetric') is not None
+
+
+@pytest.mark.parametrize('seed', [0, 1, 2, 3])
+def test_auc_matches_sklearn_on_random_scores(seed):
+    rng = np.random.default_rng(seed)
+    labels = rng.integers(0, 2, size=50)
+    labels[:2] = [0, 1]
+    # rounded so that ties occur
+    scores = np.round(rng.random(50) * 0.6 + 0.3 * labels, 1)
+    expected = roc_auc_score(labels, scores)
+    # float32 round trip as in pred_score
+    assert evaluate(scores, labels)['auc'] == pytest.approx(
+        roc_auc_score(labels, np.float32(scores)))
+    assert diagnosis_statistics(scores, labels)['auc'] == pytest.approx(
+        expected)
+
+
+def test_youden_threshold_hand_worked():
+    assert youden_threshold(HAND_SCORES, HAND_LABELS) == pytest.approx(0.35)
+    counts = confusion_at(HAND_SCORES, HAND_LABELS, 0.35)
+    assert counts == dict(tp=4, fn=0, tn=2, fp=1)
+    rates = rates_from_confusion(**counts)
+    assert rates['sensitivity'] == pytest.approx(1.0)
+    assert rates['specificity'] == pytest.approx(2 / 3)
+    assert rates['acc'] == pytest.approx(6 / 7)
+
+
+def test_youden_ties_go_to_the_highest_threshold():
+    # positives 0.4 0.7 0.9, negatives 0.1 0.3 0.6:
+    # t=0.7: TP=2 FP=0, J = 2/3 ; t=0.4: TP=3 FP=1, J = 1 - 1/3 = 2/3
+    scores = [0.4, 0.7, 0.9, 0.1, 0.3, 0.6]
+    labels = [1, 1, 1, 0, 0, 0]
+    assert youden_threshold(scores, labels) == pytest.approx(0.7)
+
+
+def test_youden_threshold_is_a_finite_score_without_signal():
+    # all scores equal: J = 0 everywhere; sklearn's inf point is left out
+    assert youden_threshold([0.5] * 4, [0, 1, 0, 1]) == 0.5
+
+
+def test_metric_hand_worked_through_evaluator():
+    res = evaluate(HAND_SCORES, HAND_LABELS)
+    assert res['threshold@youden'] == pytest.approx(0.35)
+    assert res['sensitivity@youden'] == pytest.approx(1.0)
+    assert res['specificity@youden'] == pytest.approx(2 / 3)
+    assert res['acc@youden'] == pytest.approx(6 / 7)
+    assert (res['tp@youden'], res['fn@youden'], res['tn@youden'],
+            res['fp@youden']) == (4, 0, 2, 1)
+    # positive pairs ranked above negative: 0.35 beats 0.1, 0.3 (2);
+    # 0.5 beats 2; 0.8, 0.9 beat 3 each -> 10 / 12
+    assert res['auc'] == pytest.approx(10 / 12)
+    assert (res['num_positive'], res['num_negative']) == (4, 3)
+    assert not any(k.endswith('@fixed') for k in res)
+    assert 'bootstrap_skipped' not in res
+
+
+def test_reproduces_table1_kga_net_row():
+    scores, labels = paper_toy_set()
+    res = evaluate(scores, labels)
+    assert res['threshold@youden'] == pytest.approx(0.61)
+    assert (res['tp@youden'], res['fn@youden']) == (23, 3)
+    assert (res['tn@youden'], res['fp@youden']) == (12, 1)
+    # Table 1, KGA-Net: AUC 94.67, ACC 89.74, sens 88.46, spec 92.31 (%)
+    assert round(100 * res['sensitivity@youden'], 2) == 88.46  # 23/26
+    assert round(100 * res['specificity@youden'], 2) == 92.31  # 12/13
+    assert round(100 * res['acc@youden'], 2) == 89.74  # 35/39
+    assert res['acc@youden'] == pytest.approx(35 / 39)
+    assert round(100 * res['auc'], 2) == 94.67  # 320/338
+
+
+def test_fixed_threshold_uses_greater_or_equal():
+    # t = 0.5: positives 0.5 0.8 0.9 >= t -> TP=3, FN=1 (0.35);
+    # negatives: 0.6 >= t -> FP=1, TN=2 (0.1, 0.3)
+    res = evaluate(HAND_SCORES, HAND_LABELS, threshold=0.5)
+    assert res['threshold@fixed'] == 0.5
+    assert (res['tp@fixed'], res['fn@fixed'], res['tn@fixed'],
+            res['fp@fixed']) == (3, 1, 2, 1)
+    assert res['sensitivity@fixed'] == pytest.approx(3 / 4)
+    assert res['specificity@fixed'] == pytest.approx(2 / 3)
+    assert res['acc@fixed'] == pytest.approx(5 / 7)
+    # the Youden keys are still there and unchanged
+    assert res['threshold@youden'] == pytest.approx(0.35)
+
+
+def test_positive_class_0_flips_roles():
+    res1 = evaluate(HAND_SCORES, HAND_LABELS, threshold=0.45)
+    # class 0 positive: its score is 1 - s; 1 - s >= 0.55 <=> s <= 0.45,
+    # no score equals 0.45, so the two decisions are complements
+    res0 = evaluate(HAND_SCORES, HAND_LABELS, threshold=0.55,
+                    positive_class=0)
+    assert res0['auc'] == pytest.approx(res1['auc'])
+    assert (res0['num_positive'], res0['num_negative']) == (3, 4)
+    assert res0['tp@fixed'] == res1['tn@fixed'] == 2
+    assert res0['fn@fixed'] == res1['fp@fixed'] == 1
+    assert res0['tn@fixed'] == res1['tp@fixed'] == 3
+    assert res0['fp@fixed'] == res1['fn@fixed'] == 1
+    assert res0['sensitivity@fixed'] == pytest.approx(
+        res1['specificity@fixed'])
+    assert res0['specificity@fixed'] == pytest.approx(
+        res1['sensitivity@fixed'])
+
+
+@pytest.mark.parametrize('label', [0, 1])
+def test_single_class_raises_naming_the_class(label):
+    with pytest.raises(ValueError, match=rf'class \[{label}\]'):
+        evaluate([0.2, 0.4, 0.9], [label] * 3)
+    with pytest.raises(ValueError, match='positive and negative'):
+        youden_threshold([0.2, 0.4, 0.9], [label] * 3)
+
+
+def test_invalid_arguments_raise():
+    with pytest.raises(ValueError, match='-1'):
+        METRICS.build(dict(type='BinaryDiagnosisMetric', positive_class=-1))
+    with pytest.raises(ValueError, match='nan'):
+        METRICS.build(dict(type='BinaryDiagnosisMetric',
+                           threshold=float('nan')))
+    with pytest.raises(ValueError,
+                       match='positive_class=3 but pred_score has 2'):
+        evaluate([0.2], [1], positive_class=3)
+    with pytest.raises(ValueError, match='0/1'):
+        confusion_at([0.1, 0.2], [0, 2], 0.5)
+
+
+def sample_set(n, seed):
+    rng = np.random.default_rng(seed)
+    labels = np.arange(n) % 2
+    scores = rng.normal(labels * 1.0, 1.0)
+    return 1 / (1 + np.exp(-scores)), labels
+
+
+def test_bootstrap_ci_contains_point_estimate_and_is_deterministic():
+    scores, labels = sample_set(60, seed=0)
+    kwargs = dict(threshold=0.5, bootstrap=200, seed=3)
+    res = evaluate(scores, labels, **kwargs)
+    for key in ('auc', 'acc@youden', 'sensitivity@youden',
+                'specificity@youden', 'acc@fixed', 'sensitivity@fixed',
+                'specificity@fixed'):
+        assert res[f'{key}_ci_low'] <= res[key] <= res[f'{key}_ci_high'], key
+        assert res[f'{key}_ci_low'] < res[f'{key}_ci_high'], key
+    assert res['bootstrap_skipped'] == 0
+    assert evaluate(scores, labels, **kwargs) == res
+    other = evaluate(scores, labels, threshold=0.5, bootstrap=200, seed=4)
+    assert other['auc_ci_low'] != res['auc_ci_low']
+
+
+def test_bootstrap_ci_narrower_with_more_samples():
+    widths = []
+    for n in (40, 400):
+        scores, labels = sample_set(n, seed=1)
+        res = evaluate(scores, labels, bootstrap=200)
+        widths.append(res['auc_ci_high'] - res['auc_ci_low'])
+    assert widths[1] < 0.6 * widths[0]
+
+
+def test_bootstrap_skips_and_counts_single_class_resamples():
+    # 1 positive in 3 samples: a resample holds a single class with
+    # probability (2/3)^3 + (1/3)^3 = 1/3
+    calls = []
+
+    def statistic(scores, labels):
+        assert 0 < labels.sum() < len(labels)
+        calls.append(1)
+        return dict(mean=float(scores.mean()))
+
+    intervals, skipped = bootstrap_ci([0.9, 0.2, 0.4], [1, 0, 0],
+                                      statistic, num_resamples=300)
+    assert skipped + len(calls) == 300
+    assert 60 < skipped < 140
+    low, high = intervals['mean']
+    assert 0.2 <= low <= high <= 0.9
+
+
+def test_bootstrap_ci_rejects_bad_input():
+    with pytest.raises(ValueError, match='positive and negative'):
+        bootstrap_ci([0.5, 0.6], [1, 1], lambda s, y: {}, num_resamples=5)
+    with pytest.raises(ValueError, match='num_resamples'):
+        bootstrap_ci([0.5, 0.5], [1, 0], lambda s, y: {}, num_resamples=0)
+    with pytest.raises(ValueError, match='level'):
+        bootstrap_ci([0.5, 0.5], [1, 0], lambda s, y: {}, num_resamples=5,
+                     level=95)

@@ -1,0 +1,105 @@
+"""tools/infer.py: one video file or frame folder, and bad inputs."""
+import importlib.util
+import os.path as osp
+import re
+import subprocess
+import sys
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+INFER = osp.join(ROOT, 'tools', 'infer.py')
+PROBABILITY = re.compile(r'^malignant probability: (\S+)$', re.MULTILINE)
+KEYFRAME = re.compile(r'^\s+(\d+)\s+frame\s+(\d+)\s+weight (\S+)',
+                      re.MULTILINE)
+
+
+def run_infer(tiny_kga, *args):
+    return subprocess.run(
+        [sys.executable, INFER, tiny_kga.config, tiny_kga.checkpoint,
+         *map(str, args), '--device', 'cpu'],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def load_infer():
+    spec = importlib.util.spec_from_file_location('kga_infer_tool', INFER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def write_mp4(path, num_frames, size=(48, 40)):
+    rng = np.random.default_rng(0)
+    width, height = size
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'mp4v'), 10,
+                             (width, height))
+    assert writer.isOpened()
+    for _ in range(num_frames):
+        writer.write(rng.integers(0, 255, (height, width, 3), np.uint8))
+    writer.release()
+    return path
+
+
+def check_report(stdout, top_k, num_frames):
+    probability = float(PROBABILITY.search(stdout).group(1))
+    assert 0 <= probability <= 1
+    rows = KEYFRAME.findall(stdout)
+    assert [int(rank) for rank, _, _ in rows] == list(range(1, top_k + 1))
+    weights = [float(w) for _, _, w in rows]
+    assert weights == sorted(weights, reverse=True)
+    assert all(0 <= int(i) < num_frames for _, i, _ in rows)
+
+
+def test_infer_on_mp4(tiny_kga, tmp_path):
+    video = write_mp4(tmp_path / 'case 1.mp4', 10)
+    result = run_infer(tiny_kga, video, '--top-k', 3, '--max-frames', 6)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert 'frames: 6 sampled of 10' in result.stdout
+    check_report(result.stdout, top_k=3, num_frames=10)
+
+
+def test_infer_on_frame_folder_saves_strip(tiny_kga, tmp_path):
+    folder = tmp_path / 'frames'
+    folder.mkdir()
+    rng = np.random.default_rng(1)
+    for i in range(1, 8):
+        Image.fromarray(rng.integers(0, 255, (36, 44), np.uint8)).save(
+            folder / f'img{i}.jpg')
+    strip = tmp_path / 'strip.png'
+    result = run_infer(tiny_kga, folder, '--save-strip', strip)
+    assert result.returncode == 0, result.stderr[-3000:]
+    check_report(result.stdout, top_k=5, num_frames=7)
+    assert re.search(r'weight \S+\s+img\d\.jpg', result.stdout)
+    with open(strip, 'rb') as f:
+        assert f.read(8) == b'\x89PNG\r\n\x1a\n'
+    assert osp.getsize(strip) > 5000
+
+
+def test_infer_on_corrupt_file_fails_naming_it(tiny_kga, tmp_path):
+    corrupt = tmp_path / 'corrupt.mp4'
+    corrupt.write_bytes(np.random.default_rng(0).bytes(20000))
+    result = run_infer(tiny_kga, corrupt)
+    assert result.returncode != 0
+    assert str(corrupt) in result.stderr
+    assert 'Traceback' not in result.stderr
+    assert not PROBABILITY.search(result.stdout)
+
+
+@pytest.mark.parametrize('kind', ['empty_video', 'empty_folder', 'missing'])
+def test_infer_on_empty_input_fails_naming_it(tiny_kga, tmp_path, kind):
+    if kind == 'empty_video':
+        path = write_mp4(tmp_path / 'empty.avi', 0)
+    elif kind == 'empty_folder':
+        path = tmp_path / 'no_frames'
+        path.mkdir()
+    else:
+        path = tmp_path / 'missing.mp4'
+    infer = load_infer()
+    with pytest.raises(SystemExit) as info:
+        infer.main([tiny_kga.config, tiny_kga.checkpoint, str(path),
+                    '--device', 'cpu'])
+    assert info.value.code != 0
+    assert str(path) in str(info.value.code)

@@ -1,0 +1,102 @@
+"""Diagnose one breast ultrasound video with a trained KGA-Net.
+
+``python tools/infer.py CONFIG CHECKPOINT INPUT [--top-k 5]
+[--save-strip strip.png] [--max-frames N] [--device DEV]
+[--trust-checkpoint]``
+
+INPUT is a video file (``.mp4``, ``.avi``, ...; decoded with OpenCV) or a
+folder of PNG/JPG frames (taken in natural file-name order). Up to
+``--max-frames`` frames (default: the model's ``max_frames``, 128 as in the
+paper) are sampled uniformly and go through the config's test pipeline
+after its decoding step. Prints the malignancy probability, the predicted
+class and the ``--top-k`` frames with the highest attention (0-based frame
+index in the video, weight). A missing, empty or undecodable INPUT exits
+with status 1 and a message naming it.
+"""
+import argparse
+import os.path as osp
+import sys
+from typing import List, Optional
+
+from mmengine.config import Config, DictAction
+
+from kga_mmaction.apis import (POSITIVE_CLASS, config_max_frames,
+                               dataset_classes,
+                               default_device, init_kga_recognizer,
+                               positive_index, predict_video,
+                               read_video_frames, top_k_frames)
+from kga_mmaction.visualization import plot_attention_strip, save_figure
+
+
+def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description='Malignancy probability and keyframes of one video')
+    parser.add_argument('config', help='config file')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('input', help='video file or folder of frames')
+    parser.add_argument('--top-k', type=int, default=5,
+                        help='keyframes to list (default: 5)')
+    parser.add_argument('--save-strip', metavar='PNG',
+                        help='save the attention strip figure here')
+    parser.add_argument('--max-frames', type=int,
+                        help="frames to sample (default: the model's "
+                        'max_frames)')
+    parser.add_argument('--device', default=default_device(),
+                        help='torch device (default: cuda if available)')
+    parser.add_argument('--trust-checkpoint', action='store_true',
+                        help='allow arbitrary pickled objects in the '
+                        'checkpoint; only for files from a trusted source')
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config settings, xxx=yyy format')
+    args = parser.parse_args(argv)
+    if args.top_k < 1:
+        parser.error(f'--top-k must be >= 1, got {args.top_k}')
+    return args
+
+
+def main(argv: Optional[List[str]] = None) -> None:
+    args = parse_args(argv)
+    cfg = Config.fromfile(args.config)
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
+    classes = dataset_classes(cfg.test_dataloader.dataset)
+    positive = positive_index(classes)
+    limit = config_max_frames(cfg)
+    max_frames = args.max_frames or limit
+    if not 1 <= max_frames <= limit:
+        sys.exit(f'error: --max-frames must be in [1, {limit}] (the '
+                 f"model's max_frames), got {max_frames}")
+    try:  # before building the model, so that a bad INPUT fails fast
+        video = read_video_frames(args.input, max_frames)
+    except (FileNotFoundError, ValueError) as err:
+        sys.exit(f'error: {err}')
+    model = init_kga_recognizer(cfg, args.checkpoint, args.device,
+                                args.trust_checkpoint)
+    pred = predict_video(model, video)
+
+    probability = float(pred.pred_score[positive])
+    print(f'input: {video.source}')
+    print(f'frames: {len(video.frames)} sampled of {video.total_frames}')
+    print(f'{POSITIVE_CLASS} probability: {probability:.4f}')
+    print('prediction: ' + classes[pred.pred_label] + ' (' + ', '.join(
+        f'{name} {p:.4f}' for name, p in zip(classes, pred.pred_score)) +
+          ')')
+    top = top_k_frames(pred.frame_weights, args.top_k)
+    print(f'top-{len(top)} keyframes (rank, frame index, attention weight):')
+    for rank, pos in enumerate(top, start=1):
+        line = (f'  {rank:2d}  frame {int(pred.frame_inds[pos]):6d}  '
+                f'weight {pred.frame_weights[pos]:.4f}')
+        if video.frame_files:
+            line += f'  {osp.basename(video.frame_files[pos])}'
+        print(line)
+    if args.save_strip:
+        fig = plot_attention_strip(
+            video.frames, pred.frame_weights, pred.frame_inds,
+            top_k=min(args.top_k, len(top)),
+            title=(f'{osp.basename(video.source)}  P({POSITIVE_CLASS}) = '
+                   f'{probability:.3f}'))
+        print(f'wrote {save_figure(fig, args.save_strip)}')
+
+
+if __name__ == '__main__':
+    main()
