@@ -22,7 +22,7 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 demo: $(STAMP)
-	test -d $(DEMO_DATA) || $(PY) tools/data/make_synthetic.py --out $(DEMO_DATA)
+	test -d $(DEMO_DATA) || $(PY) tools/data/make_synthetic.py --out $(DEMO_DATA) --videos-per-class 40 --val-fraction 0.3
 	$(PY) tools/train.py $(DEMO_CONFIG) --work-dir $(DEMO_WORK_DIR)
 	$(PY) tools/test.py $(DEMO_CONFIG) "$$(cat $(DEMO_WORK_DIR)/last_checkpoint)" --work-dir $(DEMO_WORK_DIR)
 

@@ -4,27 +4,13 @@
 # 8,000 iterations.
 #
 # The recipe config cannot be a `_base_` next to ours (duplicate top-level
-# keys); its model file can.
+# keys); its model file can, with the recipe's model settings
+# (`mvit_small_2cls.py`).
 _base_ = [
-    'mmaction::_base_/models/mvit_small.py',
+    '../_base_/models/mvit_small_2cls.py',
     '../_base_/datasets/busv_busi_mixed_3d.py',
     '../_base_/schedules/sgd_8k_iters.py', '../_base_/default_runtime.py'
 ]
-
-# From the recipe: the normalisation the checkpoint was trained with, mixup
-# and cutmix, here over our 2 classes (the head's label smoothing and the
-# backbone's drop path come with the model file).
-model = dict(
-    data_preprocessor=dict(
-        mean=[114.75, 114.75, 114.75],
-        std=[57.375, 57.375, 57.375],
-        blending=dict(
-            type='RandomBatchAugment',
-            augments=[
-                dict(type='MixupBlending', alpha=0.8, num_classes=2),
-                dict(type='CutmixBlending', alpha=1, num_classes=2)
-            ])),
-    cls_head=dict(num_classes=2))
 
 # MViT's sampling, 16x4x1: 16-frame clips, 4 frames apart; tested on
 # 128 // 16 = 8 clips (see busv_busi_mixed_3d.py). The recipe's RandAugment
@@ -68,7 +54,7 @@ test_pipeline = [
     dict(type='Resize', scale=(-1, 256)),
     dict(type='CenterCrop', crop_size=224),
     dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
+    dict(type='PackActionInputs', meta_keys={{_base_.test_meta_keys}})
 ]
 train_dataloader = dict(
     dataset=dict(

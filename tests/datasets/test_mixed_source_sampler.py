@@ -25,8 +25,6 @@ def sampler_for_rank(dataset, rank, world_size, **kwargs):
     sampler = MixedSourceSampler(dataset, **kwargs)
     # what get_dist_info() reports on each rank of a world
     sampler.rank, sampler.world_size = rank, world_size
-    share = -(-len(sampler.video_indices) // world_size)
-    sampler.num_batches = -(-share // sampler.videos_per_batch)
     return sampler
 
 
@@ -49,13 +47,17 @@ def test_every_batch_has_the_ratio(batch_size, fraction, nv):
         assert sum(data.is_video(i) for i in batch) == nv
 
 
-def test_an_epoch_covers_every_video_once():
+def test_an_epoch_covers_the_larger_source_once():
     data = FakeMixed(32, 100)
     sampler = MixedSourceSampler(data, batch_size=16, seed=3)
-    videos = [i for i in sampler if data.is_video(i)]
-    assert sorted(videos) == list(range(32))
+    assert len(sampler) == 13 * 16  # ceil(100 images / 8 per batch)
     images = [i for i in sampler if not data.is_video(i)]
-    assert len(set(images)) == len(images) == 32
+    assert sorted(set(images)) == list(range(32, 132))
+    assert len(images) == 104  # 4 images of a second pass fill batch 13
+    videos = [i for i in sampler if data.is_video(i)]
+    # 104 video slots: three full passes over the 32 videos, then 8 more
+    for p in range(3):
+        assert sorted(videos[32 * p:32 * (p + 1)]) == list(range(32))
 
 
 def test_deterministic_for_a_seed_and_reshuffled_by_epoch():
@@ -72,21 +74,23 @@ def test_two_ranks_get_disjoint_shares():
     data = FakeMixed(21, 40)
     ranks = [list(sampler_for_rank(data, r, 2, batch_size=8, seed=5))
              for r in range(2)]
-    assert len(ranks[0]) == len(ranks[1])
-    videos = [{i for i in r if data.is_video(i)} for r in ranks]
-    assert not videos[0] & videos[1]
-    assert videos[0] | videos[1] == set(range(21))
+    # the images set the epoch: 20 per rank, 4 per batch -> 5 batches
+    assert len(ranks[0]) == len(ranks[1]) == 5 * 8
     images = [[i for i in r if not data.is_video(i)] for r in ranks]
-    # 3 batches x 4 images per rank, from one pass over 40 images
     assert not set(images[0]) & set(images[1])
+    assert set(images[0]) | set(images[1]) == set(range(21, 61))
+    # the first pass over the videos: 11 on rank 0, 10 on rank 1
+    first = [[i for i in r if data.is_video(i)][:10] for r in ranks]
+    assert not set(first[0]) & set(first[1])
 
 
 def test_few_images_are_reused_in_new_passes():
     data = FakeMixed(40, 6)
-    images = [i for i in MixedSourceSampler(data, batch_size=8, seed=0)
-              if not data.is_video(i)]
-    assert len(images) == 40
+    sampler = MixedSourceSampler(data, batch_size=8, seed=0)
+    images = [i for i in sampler if not data.is_video(i)]
+    assert len(images) == 40  # the 40 videos set the epoch: 10 batches
     assert set(Counter(images).values()) <= {6, 7}
+    assert sorted(i for i in sampler if data.is_video(i)) == list(range(40))
 
 
 @pytest.mark.parametrize('kwargs', [dict(video_fraction=0.),

@@ -60,7 +60,7 @@ test_pipeline = [
     dict(type='Resize', scale=(-1, 256)),
     dict(type='CenterCrop', crop_size=224),
     dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
+    dict(type='PackActionInputs', meta_keys={{_base_.test_meta_keys}})
 ]
 
 train_dataloader = dict(

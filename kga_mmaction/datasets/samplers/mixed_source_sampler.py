@@ -16,14 +16,13 @@ class MixedSourceSampler(Sampler):
     images (KGA-Net trains on 1:1 mixed batches).
 
     ``batch_size`` must equal the dataloader's ``batch_size`` (per GPU): the
-    sampler lays out whole batches. An epoch is one pass over the videos:
-    each epoch reshuffles both sources with ``seed + epoch``; under DDP each
-    rank takes a disjoint share (every ``world_size``-th index) of each
-    source's permutation, so no sample is repeated across ranks within an
-    epoch of a source. Ranks get the same number of batches; a rank's last
-    video batch is filled up from its own share. When the epoch needs more
-    images than one pass holds, further image passes (new permutations,
-    again split across ranks) follow.
+    sampler lays out whole batches. An epoch lasts until each source has been
+    seen once in full (the larger source sets its length); the smaller source
+    is repeated in further passes within the epoch. Each pass over a source
+    is a new permutation (seeded by ``seed + epoch``) split across the DDP
+    ranks: every rank takes every ``world_size``-th index, so no sample is
+    repeated across ranks within a pass over its source. All ranks get the
+    same number of batches.
 
     Args:
         dataset (MixedVideoImageDataset): Any dataset with
@@ -31,7 +30,7 @@ class MixedSourceSampler(Sampler):
         batch_size (int): Samples per batch on each rank.
         video_fraction (float): Share of videos in a batch, in (0, 1).
             Defaults to 0.5.
-        shuffle (bool): Shuffle each epoch. Defaults to True.
+        shuffle (bool): Shuffle each pass. Defaults to True.
         seed (int, optional): Shuffle seed; a random seed shared by all
             ranks when None. Defaults to None.
     """
@@ -59,29 +58,37 @@ class MixedSourceSampler(Sampler):
         self.epoch = 0
         self.video_indices = dataset.source_indices(VIDEO)
         self.image_indices = dataset.source_indices(IMAGE)
-        share = math.ceil(len(self.video_indices) / self.world_size)
-        self.num_batches = math.ceil(share / self.videos_per_batch)
 
-    def _rank_share(self, indices: List[int],
-                    generator: torch.Generator) -> List[int]:
-        """This rank's share of one (shuffled) pass over ``indices``."""
-        order = (torch.randperm(len(indices), generator=generator).tolist()
-                 if self.shuffle else range(len(indices)))
-        order = list(order)
-        share = order[self.rank::self.world_size]
-        # fewer samples than ranks: every rank sees all of them
-        return [indices[i] for i in (share or order)]
+    @property
+    def num_batches(self) -> int:
+        """int: batches per epoch on every rank."""
+        return max(
+            math.ceil(math.ceil(len(indices) / self.world_size) / per_batch)
+            for indices, per_batch in ((self.video_indices,
+                                        self.videos_per_batch),
+                                       (self.image_indices,
+                                        self.images_per_batch)))
+
+    def _stream(self, indices: List[int], length: int,
+                generator: torch.Generator) -> List[int]:
+        """``length`` indices: this rank's shares of successive passes."""
+        stream: List[int] = []
+        while len(stream) < length:
+            order = (torch.randperm(len(indices), generator=generator).tolist()
+                     if self.shuffle else list(range(len(indices))))
+            # fewer samples than ranks: every rank sees all of them
+            share = order[self.rank::self.world_size] or order
+            stream.extend(indices[i] for i in share)
+        return stream[:length]
 
     def __iter__(self) -> Iterator[int]:
         generator = torch.Generator()
         generator.manual_seed(self.seed + self.epoch)
         nv, ni = self.videos_per_batch, self.images_per_batch
-        share = self._rank_share(self.video_indices, generator)
-        # fill the last batch up from this rank's own share
-        videos = (share * math.ceil(self.num_batches * nv / len(share)))
-        images: List[int] = []
-        while len(images) < self.num_batches * ni:
-            images.extend(self._rank_share(self.image_indices, generator))
+        videos = self._stream(self.video_indices, self.num_batches * nv,
+                              generator)
+        images = self._stream(self.image_indices, self.num_batches * ni,
+                              generator)
         for b in range(self.num_batches):
             yield from videos[b * nv:(b + 1) * nv]
             yield from images[b * ni:(b + 1) * ni]

@@ -1,0 +1,305 @@
+"""Fast inference (test_cfg: frame chunks, channels_last, autocast) gives the
+fp32 predictions: bit for bit with chunks (per-sample kernels; within fp32
+rounding with oneDNN), within 1e-4 with channels_last, within 0.01
+probability and 0.02 AUC with bf16 autocast."""
+import copy
+
+import numpy as np
+import pytest
+import torch
+from mmaction.registry import DATASETS, MODELS
+from mmaction.structures import ActionDataSample
+from mmengine.dataset import pseudo_collate
+from sklearn.metrics import roc_auc_score
+
+from kga_mmaction.datasets.synthetic import make_synthetic_busv
+from kga_mmaction.models.recognizers import fast_inference
+from kga_mmaction.models.recognizers.fast_inference import (
+    FAST_FRAME_CHUNK_SIZE, FastInferenceCfg, best_autocast_dtype,
+    check_autocast_dtype, cpu_supports_bf16, embed_for_inference,
+    embed_in_chunks, inference_context, inference_test_cfg)
+
+SIZE = 32
+MEAN = [123.675, 116.28, 103.53]
+STD = [58.395, 57.12, 57.375]
+BF16_PROB_TOL = 0.01
+BF16_AUC_TOL = 0.02
+
+
+def build_model(test_cfg=None, seed=0):
+    """The paper's KGA-Net (sigmoid features, centers, coherence) on a
+    ResNet-18 with random weights, BatchNorm statistics calibrated on random
+    frames, so that eval mode is not the identity-BN net of a fresh init."""
+    torch.manual_seed(seed)
+    model = MODELS.build(
+        dict(
+            type='KGARecognizer',
+            backbone=dict(type='ResNet', depth=18, pretrained=None,
+                          norm_eval=False),
+            cls_head=dict(
+                type='FrameAttentionHead', num_classes=2, in_channels=512,
+                loss_center=dict(type='CenterLoss'),
+                loss_coherence=dict(type='CoherenceLoss')),
+            feature_activation='sigmoid',
+            test_cfg=test_cfg,
+            data_preprocessor=dict(
+                type='MixedSourceDataPreprocessor', mean=MEAN, std=STD,
+                format_shape='NCHW')))
+    model.train()
+    with torch.no_grad():
+        for _ in range(3):
+            model.embed((torch.rand(16, 3, SIZE, SIZE) - 0.5) * 4)
+    return model.eval()
+
+
+@pytest.fixture(scope='module')
+def model():
+    return build_model()
+
+
+def clone_with(model, **test_cfg):
+    """A copy of ``model`` with another ``test_cfg``."""
+    clone = copy.deepcopy(model)
+    clone.test_cfg = test_cfg
+    return clone.eval()
+
+
+def video_batch(num_frames, seed=0):
+    """One uint8 video as ``test_step`` gets it from the dataloader."""
+    rng = np.random.default_rng(seed)
+    video = torch.from_numpy(
+        rng.integers(0, 256, (num_frames, 3, SIZE, SIZE), dtype=np.uint8))
+    return dict(inputs=[video], data_samples=[ActionDataSample()])
+
+
+def predict(model, data):
+    with torch.no_grad():
+        return model.test_step(data)[0]
+
+
+@pytest.fixture(scope='module')
+def synthetic_videos(tmp_path_factory):
+    """Packed test inputs of 10 synthetic BUSV videos (5 per class)."""
+    root = str(tmp_path_factory.mktemp('fast_inference') / 'busv')
+    make_synthetic_busv(root, num_benign=5, num_malignant=5, frames=(6, 10),
+                        size=(48, 48), progress=False)
+    pipeline = [
+        dict(type='SampleUpToFrames', max_frames=128),
+        dict(type='RawFrameDecode'),
+        dict(type='Resize', scale=(SIZE, SIZE), keep_ratio=False),
+        dict(type='FormatShape', input_format='NCHW'),
+        dict(type='PackActionInputs')
+    ]
+    items = []
+    for split in ('train', 'val'):
+        dataset = DATASETS.build(
+            dict(type='BUSVDataset', data_root=root, split=split,
+                 pipeline=pipeline, test_mode=True))
+        items += [dataset[i] for i in range(len(dataset))]
+    labels = [int(item['data_samples'].gt_label) for item in items]
+    assert sorted(labels) == [0] * 5 + [1] * 5
+    return items, np.array(labels)
+
+
+def probabilities(model, items):
+    """Malignancy probability of each video."""
+    return np.array([
+        float(predict(model, pseudo_collate([item])).pred_score[1])
+        for item in items
+    ])
+
+
+# ---------------------------------------------------------------------------
+# test_cfg and hardware checks
+# ---------------------------------------------------------------------------
+def test_test_cfg_is_checked():
+    assert FastInferenceCfg.from_test_cfg(None) == FastInferenceCfg()
+    for bad in (dict(chunk_size=4), dict(max_testing_views=4)):
+        with pytest.raises(ValueError, match='Unknown KGARecognizer'):
+            FastInferenceCfg.from_test_cfg(bad)
+    for bad in (dict(frame_chunk_size=0), dict(frame_chunk_size=2.5),
+                dict(frame_chunk_size=True), dict(channels_last='yes'),
+                dict(autocast_dtype='float64')):
+        with pytest.raises(ValueError, match='test_cfg'):
+            FastInferenceCfg.from_test_cfg(bad)
+
+
+def test_bad_test_cfg_fails_before_any_inference(model):
+    with pytest.raises(ValueError, match='frame_chunk_size'):
+        build_model(test_cfg=dict(frame_chunk_size=0))
+    # set after building: refused at the first test-mode forward
+    with pytest.raises(ValueError, match='frame_chunk_size'):
+        predict(clone_with(model, frame_chunk_size=0), video_batch(4))
+
+
+def test_fast_flags_make_a_test_cfg():
+    cpu = inference_test_cfg('cpu', fast=True, base=dict(channels_last=False))
+    assert cpu == dict(channels_last=True,
+                       frame_chunk_size=FAST_FRAME_CHUNK_SIZE,
+                       autocast_dtype='bfloat16'
+                       if cpu_supports_bf16() else None)
+    assert inference_test_cfg('cuda', fast=True)['autocast_dtype'] == (
+        'float16')
+    assert inference_test_cfg('cpu', fast=True, frame_chunk_size=8)[
+        'frame_chunk_size'] == 8
+    assert inference_test_cfg('cpu', frame_chunk_size=8) == dict(
+        frame_chunk_size=8)
+    assert inference_test_cfg('cpu', base=dict(channels_last=True)) == dict(
+        channels_last=True)
+    with pytest.raises(ValueError, match='frame_chunk_size'):
+        inference_test_cfg('cpu', frame_chunk_size=0)
+
+
+def test_autocast_refused_without_native_support(model, monkeypatch):
+    """A CPU without bf16 instructions gets a ValueError, not an emulated
+    autocast slower than fp32; ``--fast`` then stays in float32."""
+    monkeypatch.setattr(fast_inference, 'cpu_supports_bf16', lambda: False)
+    monkeypatch.setattr(fast_inference, 'cpu_supports_fp16', lambda: False)
+    for dtype in ('bfloat16', 'float16'):
+        with pytest.raises(ValueError, match=f'native {dtype}'):
+            inference_context('cpu', dtype)
+    with pytest.raises(ValueError, match='only supported on cpu and cuda'):
+        check_autocast_dtype('meta', 'bfloat16')
+    assert best_autocast_dtype('cpu') is None
+    assert inference_test_cfg('cpu', fast=True)['autocast_dtype'] is None
+    with pytest.raises(ValueError, match='native bfloat16'):
+        predict(clone_with(model, autocast_dtype='bfloat16'), video_batch(4))
+
+
+# ---------------------------------------------------------------------------
+# Chunks, channels_last, memory
+# ---------------------------------------------------------------------------
+def assert_equal_or_close(actual, expected, exact):
+    if exact:
+        assert torch.equal(actual, expected)
+    else:
+        torch.testing.assert_close(actual, expected, rtol=1e-5, atol=1e-6)
+
+
+# With oneDNN off, CPU convolutions run sample by sample (im2col + GEMM per
+# frame), so chunking cannot change a bit. oneDNN picks its kernel by the
+# batch shape, so chunks may round differently, at float32 epsilon.
+ONEDNN = pytest.mark.parametrize('onednn', [False, True],
+                                 ids=['per-sample-kernels', 'onednn'])
+
+
+@ONEDNN
+def test_chunked_embedding_equals_unchunked(model, onednn):
+    frames = torch.randn(7, 3, SIZE, SIZE)
+    with torch.no_grad(), torch.backends.mkldnn.flags(enabled=onednn):
+        whole = model.embed(frames)
+        for chunk in (1, 2, 3, 7, 32):
+            assert_equal_or_close(
+                embed_in_chunks(model.embed, frames, chunk), whole,
+                exact=not onednn)
+        assert embed_in_chunks(model.embed, frames[:0], 4).shape == (0, 512)
+    with pytest.raises(ValueError, match='chunk_size'):
+        embed_in_chunks(model.embed, frames, 0)
+
+
+@ONEDNN
+def test_chunked_predictions_equal_unchunked(model, onednn):
+    data = video_batch(10)
+    with torch.backends.mkldnn.flags(enabled=onednn):
+        reference = predict(model, data)
+        chunked = predict(clone_with(model, frame_chunk_size=3), data)
+    for key in ('pred_score', 'frame_weights', 'frame_scores',
+                'center_distances'):
+        assert_equal_or_close(chunked.get(key), reference.get(key),
+                              exact=not onednn)
+
+
+def test_channels_last_matches_fp32_within_1e_4(model):
+    data = video_batch(10)
+    reference = predict(model, data)
+    fast = clone_with(model, channels_last=True, frame_chunk_size=4)
+    result = predict(fast, data)
+    for key in ('pred_score', 'frame_weights', 'frame_scores'):
+        torch.testing.assert_close(result.get(key), reference.get(key),
+                                   rtol=0, atol=1e-4)
+    conv = fast.backbone.conv1.conv.weight
+    assert conv.is_contiguous(memory_format=torch.channels_last)
+
+
+def backbone_batches(model, data):
+    """(frames, channels_last?) of every backbone call of one prediction."""
+    seen = []
+
+    def record(module, args):
+        x = args[0]
+        seen.append(
+            (x.shape[0], x.is_contiguous(memory_format=torch.channels_last)))
+
+    handle = model.backbone.register_forward_pre_hook(record)
+    predict(model, data)
+    handle.remove()
+    return seen
+
+
+def test_backbone_never_sees_more_than_a_chunk(model):
+    """128 frames go through the backbone 32 (channels_last) at a time:
+    the activations are bounded by the chunk, not by the video."""
+    fast = clone_with(model, frame_chunk_size=32, channels_last=True)
+    assert backbone_batches(fast, video_batch(128)) == [(32, True)] * 4
+    chunked = clone_with(model, frame_chunk_size=48)
+    assert backbone_batches(chunked, video_batch(100)) == [(48, False),
+                                                           (48, False),
+                                                           (4, False)]
+    assert backbone_batches(model, video_batch(100)) == [(100, False)]
+
+
+def test_features_reach_the_head_in_float32(model):
+    dtype = 'bfloat16' if cpu_supports_bf16() else None
+    model = clone_with(model, autocast_dtype=dtype)
+    frames = torch.randn(5, 3, SIZE, SIZE)
+    with torch.no_grad():
+        assert embed_for_inference(model, frames).dtype == torch.float32
+        feats, _ = model.extract_feat(frames[None], test_mode=True)
+    assert feats['video'].dtype == torch.float32
+
+
+# ---------------------------------------------------------------------------
+# bf16 autocast against fp32
+# ---------------------------------------------------------------------------
+def spread_probabilities(model, items):
+    """Rescale the random video classifier so that the fp32 logit margins
+    of ``items`` have mean 0 and std 2: probabilities spread over about
+    0.1-0.9, where they are most sensitive to the features' errors."""
+    margins = []
+    with torch.no_grad():
+        for item in items:
+            data = model.data_preprocessor(pseudo_collate([item]), False)
+            scores = model(**data, mode='tensor')['video_scores'][0]
+            margins.append(scores[1] - scores[0])
+        margins = torch.stack(margins)
+        scale = 2 / margins.std()
+        fc = model.cls_head.fc_cls
+        fc.weight.mul_(scale)
+        fc.bias.mul_(scale)
+        fc.bias[1] -= scale * margins.mean()
+    return model
+
+
+def test_bf16_autocast_matches_fp32(model, synthetic_videos):
+    """Probabilities within 0.01 and AUC within 0.02 of fp32 on synthetic
+    BUSV videos, where the CPU has native bf16; elsewhere bf16 is refused
+    and ``--fast`` falls back to float32 (channels_last, chunks)."""
+    items, labels = synthetic_videos
+    model = spread_probabilities(clone_with(model), items)
+    fp32 = probabilities(model, items)
+    assert fp32.std() > 0.1, 'probabilities too alike to compare AUCs'
+    bf16_cfg = dict(channels_last=True, frame_chunk_size=4,
+                    autocast_dtype='bfloat16')
+    if not cpu_supports_bf16():
+        with pytest.raises(ValueError, match='native bfloat16'):
+            probabilities(clone_with(model, **bf16_cfg), items)
+        fast_cfg = inference_test_cfg('cpu', fast=True)
+        assert fast_cfg['autocast_dtype'] is None
+        fast = probabilities(clone_with(model, **fast_cfg), items)
+        np.testing.assert_allclose(fast, fp32, rtol=0, atol=1e-4)
+        return
+    bf16 = probabilities(clone_with(model, **bf16_cfg), items)
+    assert np.abs(bf16 - fp32).max() <= BF16_PROB_TOL, (bf16, fp32)
+    assert not np.array_equal(bf16, fp32), 'autocast did not run'
+    assert abs(roc_auc_score(labels, bf16) -
+               roc_auc_score(labels, fp32)) <= BF16_AUC_TOL
