@@ -85,8 +85,12 @@ def free_port() -> int:
 
 def start_python(*args: str, threads: int = 1) -> subprocess.Popen:
     """Start ``python ARGS`` in the repository root on the CPU (GPUs hidden)
-    with ``threads`` intra-op threads; collect it with ``finish``."""
-    env = dict(os.environ, CUDA_VISIBLE_DEVICES='',
+    with ``threads`` intra-op threads; collect it with ``finish``. The
+    ``tests/`` folder is importable there (for test-only hooks)."""
+    pythonpath = os.pathsep.join(
+        p for p in (osp.join(ROOT, 'tests'), os.environ.get('PYTHONPATH'))
+        if p)
+    env = dict(os.environ, CUDA_VISIBLE_DEVICES='', PYTHONPATH=pythonpath,
                OMP_NUM_THREADS=str(threads), MKL_NUM_THREADS=str(threads))
     return subprocess.Popen([sys.executable, *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE,

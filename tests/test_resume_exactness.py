@@ -94,6 +94,8 @@ def test_resumed_optimizer_and_schedule_match(checkpoints):
     a, b = straight['optimizer']['state'], resumed['optimizer']['state']
     assert a.keys() == b.keys()
     for index in a:
-        assert torch.equal(a[index]['momentum_buffer'],
-                           b[index]['momentum_buffer']), index
+        assert a[index].keys() == b[index].keys()
+        for key, value in a[index].items():  # AdamW: step, exp_avg(_sq)
+            assert torch.equal(torch.as_tensor(value),
+                               torch.as_tensor(b[index][key])), (index, key)
     assert straight['param_schedulers'] == resumed['param_schedulers']

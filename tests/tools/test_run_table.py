@@ -6,14 +6,19 @@ import sys
 
 import pytest
 
-from runner_options import DEMO, ROOT, cfg_options, make_tiny_data
+from runner_options import (DEMO, ROOT, cfg_options, make_tiny_data,
+                            tiny_training_options)
 
 TOOL = osp.join(ROOT, 'tools', 'analysis', 'run_table.py')
 
 
 def options(data_root):
     # run_table passes one --cfg-options list to both tools
-    return ['--cfg-options', *cfg_options(data_root, max_iters=2)[1:]]
+    return [
+        '--cfg-options', *cfg_options(data_root, max_iters=2)[1:],
+        *tiny_training_options()[1:], 'test_dataloader.dataset.pipeline.2.'
+        'scale=(32,32)'
+    ]
 
 
 @pytest.mark.slow

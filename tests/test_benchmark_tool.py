@@ -1,0 +1,126 @@
+"""tools/benchmark.py --quick: every section reports numbers, in JSON and
+Markdown. Timings are not asserted (they depend on the machine)."""
+import json
+import math
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+
+ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+BENCHMARK = osp.join(ROOT, 'tools', 'benchmark.py')
+SECTIONS = ('inference', 'baselines', 'train', 'data', 'memory', 'flops')
+
+
+def numbers(tree):
+    """Every int/float leaf of a JSON tree."""
+    if isinstance(tree, bool):
+        return []
+    if isinstance(tree, (int, float)):
+        return [tree]
+    if isinstance(tree, dict):
+        tree = list(tree.values())
+    if isinstance(tree, list):
+        return [x for item in tree for x in numbers(item)]
+    return []
+
+
+def is_timing(row):
+    return all(
+        isinstance(row.get(k), float) and row[k] >= 0
+        for k in ('median_s', 'q1_s', 'q3_s', 'min_s', 'max_s')) and (
+            row['min_s'] <= row['median_s'] <= row['max_s'])
+
+
+@pytest.fixture(scope='module')
+def report(tmp_path_factory):
+    out = tmp_path_factory.mktemp('benchmark')
+    proc = subprocess.run(
+        [sys.executable, BENCHMARK, '--quick', '--device', 'cpu',
+         '--out-dir', str(out), '--name', 'quick',
+         '--data-root', str(out / 'no-data-here')],
+        cwd=ROOT, capture_output=True, text=True, timeout=900)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    with open(out / 'quick.json') as f:
+        report = json.load(f)
+    markdown = (out / 'quick.md').read_text()
+    return report, markdown
+
+
+@pytest.mark.slow
+def test_every_section_has_numbers(report):
+    report, _ = report
+    assert report['errors'] == {}
+    assert set(report['sections']) == set(SECTIONS)
+    for name in SECTIONS:
+        values = numbers(report['sections'][name])
+        assert values and all(math.isfinite(v) for v in values), name
+    host = report['host']
+    assert host['kind'] == 'cpu-' + str(host['cpu_count']) + 'core'
+    assert isinstance(host['cpu_native_bf16'], bool)
+
+
+@pytest.mark.slow
+def test_sections_report_what_was_asked(report):
+    report, _ = report
+    sec = report['sections']
+    inference = sec['inference']
+    models = {(r['model'], r['frames']) for r in inference['rows']}
+    frames = report['sizes']['frames']
+    assert {(m, t) for m in ('kga_fp32', 'tsn_fp32', 'kga_fast')
+            for t in frames} <= models
+    assert all(is_timing(r) for r in inference['rows'])
+    assert inference['fast_test_cfg']['channels_last'] is True
+    for t in frames:
+        ratios = inference['ratios'][f'T{t}']
+        assert ratios['kga_over_tsn']['of_medians'] > 0
+    agreement = inference['agreement']
+    assert 0 <= agreement['fitted_max_abs_prob_diff'] < 1
+    assert set(inference['checks']) == {'kga_over_tsn', 'fast_seconds',
+                                        'fast_max_prob_diff'}
+
+    baselines = sec['baselines']
+    assert baselines['configs_found'] == len(baselines['rows'])
+    assert any(is_timing(r) for r in baselines['rows'])
+    for row in baselines['rows']:
+        assert is_timing(row) or row['error']
+
+    train = sec['train']
+    assert [r['batch'] for r in train['rows']] == ['single_frame_images',
+                                                   'replicated_images']
+    assert all(is_timing(r) for r in train['rows'])
+    assert train['rows'][0]['frames'] < train['rows'][1]['frames']
+    assert train['projected_paper_schedule']['hours'] > 0
+
+    data = sec['data']
+    assert [r['workers'] for r in data['rows']] == [0, 2]
+    assert all(r['samples_per_s'] > 0 for r in data['rows'])
+    assert data['model_samples_per_s'] > 0
+
+    memory = sec['memory']['rows']
+    assert memory and all('error' not in r for r in memory), memory
+    assert all(r['peak_rss_mib'] > 0 for r in memory)
+
+    flops = sec['flops']
+    assert flops['flops_per_frame'] > 0
+    assert flops['matmul_peaks']['float32']['best_gflops'] > 0
+    assert {'fp32_nchw', 'fp32_channels_last'} <= {
+        r['mode'] for r in flops['rows']}
+
+
+@pytest.mark.slow
+def test_markdown_has_every_section(report):
+    _, markdown = report
+    for title in ('## Inference', '## Baselines', '## One training step',
+                  '## Data pipeline', '## Peak memory', '## Backbone FLOP/s'):
+        assert title in markdown
+    assert '--quick' in markdown
+
+
+def test_unknown_section_is_refused():
+    proc = subprocess.run(
+        [sys.executable, BENCHMARK, '--quick', '--sections', 'speed'],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2
+    assert 'unknown sections' in proc.stderr
