@@ -1,4 +1,4 @@
-"""Benchmark KGA-Net: inference, baselines, training step, data, memory, FLOP/s.
+"""Benchmark KGA-Net: inference, baselines, training, data, memory, FLOP/s.
 
 ``python tools/benchmark.py [--device cpu|cuda] [--repeats 5] [--warmup 1]
 [--sections inference,baselines,train,data,memory,flops] [--skip baselines]
@@ -61,7 +61,6 @@ import os.path as osp
 import platform
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -82,8 +81,9 @@ from kga_mmaction.models.recognizers.fast_inference import (
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 KGA_CONFIG = osp.join(ROOT, 'configs', 'kga_net',
                       'kga-net_r50-in1k-pre_1xb16-1x1x16-8k_busv-busi.py')
-TSN_CONFIG = ('mmaction::recognition/tsn/'
-              'tsn_imagenet-pretrained-r50_8xb32-1x1x3-100e_kinetics400-rgb.py')
+TSN_CONFIG = (
+    'mmaction::recognition/tsn/'
+    'tsn_imagenet-pretrained-r50_8xb32-1x1x3-100e_kinetics400-rgb.py')
 DEMO_CONFIG = osp.join(ROOT, 'configs', 'demo',
                        'kga-net_r18-half_1xb8-1x1x8-600it_synthetic.py')
 BASELINE_GLOB = osp.join(ROOT, 'configs', 'baselines', '*.py')
@@ -103,7 +103,7 @@ def sizes(quick: bool, device: str, train_size: Optional[int]) -> dict:
     """Input sizes of every section (``--quick``: tiny)."""
     cuda = device.startswith('cuda')
     if quick:
-        return dict(frames=(2, 4), size=32, chunk=2, agreement_videos=4,
+        return dict(frames=(2, 4), size=32, chunk=2, agreement_videos=2,
                     agreement_frames=4, train_videos=2, train_images=2,
                     train_frames=4, train_size=train_size or 32,
                     data_batches=2, baseline_size=32, baseline_clips=1,
@@ -137,10 +137,12 @@ def summarize(times: Sequence[float]) -> dict:
 def time_interleaved(fns: Dict[str, Callable[[], object]], repeats: int,
                      warmup: int, device: str) -> Dict[str, dict]:
     """Time several functions round-robin: warm-up rounds, then
-    ``repeats`` rounds of one call each, in turn."""
+    ``repeats`` rounds of one call each, in turn (the order reversed every
+    other round, so that a drifting machine load evens out)."""
     times: Dict[str, List[float]] = {name: [] for name in fns}
+    order = list(fns.items())
     for round_ in range(warmup + repeats):
-        for name, fn in fns.items():
+        for name, fn in (order if round_ % 2 == 0 else order[::-1]):
             synchronize(device)
             start = time.perf_counter()
             fn()
@@ -187,8 +189,10 @@ def host_info(device: str) -> dict:
         fast_autocast_dtype=best_autocast_dtype(device),
         load_average=list(os.getloadavg()) if hasattr(os, 'getloadavg')
         else None)
-    if device.startswith('cuda'):
-        info['gpu'] = torch.cuda.get_device_name(torch.device(device))
+    if device.startswith('cuda'):  # fp32 rows use these defaults
+        info.update(gpu=torch.cuda.get_device_name(torch.device(device)),
+                    cudnn_allow_tf32=torch.backends.cudnn.allow_tf32,
+                    matmul_allow_tf32=torch.backends.cuda.matmul.allow_tf32)
     try:
         import mmaction
         import mmengine
@@ -735,8 +739,9 @@ def run_data(ctx: dict) -> dict:
 # Memory (one subprocess per probe)
 # ---------------------------------------------------------------------------
 def memory_probes(sz: dict, device: str) -> List[dict]:
+    """What the memory section measures (``--quick``: three of them)."""
     t = sz['frames'][-1]
-    return [
+    probes = [
         dict(name=f'kga_fp32_T{t}', kind='infer', model='kga', frames=t),
         dict(name=f'kga_chunk{sz["chunk"]}_fp32_T{t}', kind='infer',
              model='kga', frames=t,
@@ -749,6 +754,7 @@ def memory_probes(sz: dict, device: str) -> List[dict]:
              replicate=False),
         dict(name='train_replicated_images', kind='train', replicate=True),
     ]
+    return [probes[i] for i in (0, 2, 4)] if sz['quick'] else probes
 
 
 def run_probe(probe: dict, ctx: dict) -> dict:

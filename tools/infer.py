@@ -2,7 +2,7 @@
 
 ``python tools/infer.py CONFIG CHECKPOINT INPUT [--top-k 5]
 [--save-strip strip.png] [--max-frames N] [--device DEV]
-[--trust-checkpoint]``
+[--fast] [--frame-chunk-size N] [--trust-checkpoint]``
 
 INPUT is a video file (``.mp4``, ``.avi``, ...; decoded with OpenCV) or a
 folder of PNG/JPG frames (taken in natural file-name order). Up to
@@ -11,7 +11,10 @@ paper) are sampled uniformly and go through the config's test pipeline
 after its decoding step. Prints the malignancy probability, the predicted
 class and the ``--top-k`` frames with the highest attention (0-based frame
 index in the video, weight). A missing, empty or undecodable INPUT exits
-with status 1 and a message naming it.
+with status 1 and a message naming it. ``--fast`` runs the backbone in
+channels_last, with bf16 (CPU with native bf16) or fp16 (CUDA) autocast,
+32 frames at a time (see :mod:`kga_mmaction.models.recognizers.
+fast_inference`); ``--frame-chunk-size`` sets the frames per call alone.
 """
 import argparse
 import os.path as osp
@@ -25,6 +28,8 @@ from kga_mmaction.apis import (POSITIVE_CLASS, config_max_frames,
                                default_device, init_kga_recognizer,
                                positive_index, predict_video,
                                read_video_frames, top_k_frames)
+from kga_mmaction.models.recognizers.fast_inference import \
+    set_inference_test_cfg
 from kga_mmaction.visualization import plot_attention_strip, save_figure
 
 
@@ -43,6 +48,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         'max_frames)')
     parser.add_argument('--device', default=default_device(),
                         help='torch device (default: cuda if available)')
+    parser.add_argument('--fast', action='store_true',
+                        help='channels_last, bf16/fp16 autocast where the '
+                        'device runs it natively, 32 frames per backbone '
+                        'call')
+    parser.add_argument('--frame-chunk-size', type=int, metavar='N',
+                        help='embed at most N frames per backbone call')
     parser.add_argument('--trust-checkpoint', action='store_true',
                         help='allow arbitrary pickled objects in the '
                         'checkpoint; only for files from a trusted source')
@@ -51,6 +62,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.top_k < 1:
         parser.error(f'--top-k must be >= 1, got {args.top_k}')
+    if args.frame_chunk_size is not None and args.frame_chunk_size < 1:
+        parser.error('--frame-chunk-size must be >= 1, got '
+                     f'{args.frame_chunk_size}')
     return args
 
 
@@ -66,6 +80,11 @@ def main(argv: Optional[List[str]] = None) -> None:
     if not 1 <= max_frames <= limit:
         sys.exit(f'error: --max-frames must be in [1, {limit}] (the '
                  f"model's max_frames), got {max_frames}")
+    try:
+        set_inference_test_cfg(cfg, args.device, args.fast,
+                               args.frame_chunk_size)
+    except ValueError as err:
+        sys.exit(f'error: {err}')
     try:  # before building the model, so that a bad INPUT fails fast
         video = read_video_frames(args.input, max_frames)
     except (FileNotFoundError, ValueError) as err:

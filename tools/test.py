@@ -13,8 +13,11 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import kga_mmaction  # noqa: F401  (registers the plugin)
+from kga_mmaction.apis import default_device
 from kga_mmaction.engine import (register_safe_checkpoint_loader,
                                  setup_cpu_distributed)
+from kga_mmaction.models.recognizers.fast_inference import \
+    set_inference_test_cfg
 
 
 def parse_args() -> argparse.Namespace:
@@ -32,6 +35,13 @@ def parse_args() -> argparse.Namespace:
         '--trust-checkpoint', action='store_true',
         help='allow arbitrary pickled objects in the checkpoint; only for '
         'files from a trusted source')
+    parser.add_argument(
+        '--fast', action='store_true',
+        help='fast KGA-Net inference: channels_last, bf16/fp16 autocast '
+        'where the device runs it natively, 32 frames per backbone call')
+    parser.add_argument(
+        '--frame-chunk-size', type=int, metavar='N',
+        help='embed at most N frames per backbone call (bounds memory)')
     parser.add_argument(
         '--cfg-options', nargs='+', action=DictAction,
         help='override config settings, in xxx=yyy format')
@@ -70,6 +80,8 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         if not isinstance(evaluators, (list, tuple)):
             evaluators = [evaluators]
         cfg.test_evaluator = list(evaluators) + dumpers
+    set_inference_test_cfg(cfg, default_device(), args.fast,
+                           args.frame_chunk_size)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
     return cfg

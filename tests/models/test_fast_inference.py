@@ -181,9 +181,12 @@ def assert_equal_or_close(actual, expected, exact):
 # batch shape, so chunks may round differently, at float32 epsilon.
 ONEDNN = pytest.mark.parametrize('onednn', [False, True],
                                  ids=['per-sample-kernels', 'onednn'])
+# torch.backends.mkldnn.flags() warns about TF32 on Intel GPUs
+NO_TF32_WARNING = pytest.mark.filterwarnings('ignore:TF32 acceleration')
 
 
 @ONEDNN
+@NO_TF32_WARNING
 def test_chunked_embedding_equals_unchunked(model, onednn):
     frames = torch.randn(7, 3, SIZE, SIZE)
     with torch.no_grad(), torch.backends.mkldnn.flags(enabled=onednn):
@@ -198,6 +201,7 @@ def test_chunked_embedding_equals_unchunked(model, onednn):
 
 
 @ONEDNN
+@NO_TF32_WARNING
 def test_chunked_predictions_equal_unchunked(model, onednn):
     data = video_batch(10)
     with torch.backends.mkldnn.flags(enabled=onednn):

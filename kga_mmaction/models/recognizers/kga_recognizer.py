@@ -8,6 +8,7 @@ from mmaction.utils import ConfigType, OptConfigType, SampleList
 
 from ...sources import IMAGE, VIDEO
 from ..utils import gt_labels
+from .fast_inference import FastInferenceCfg, embed_for_inference
 
 Inputs = Union[torch.Tensor, Dict[str, Optional[torch.Tensor]]]
 
@@ -34,7 +35,11 @@ class KGARecognizer(Recognizer2D):
         max_frames (int): Most frames accepted per video at inference
             (128 in the paper). Defaults to 128.
         train_cfg (dict, optional): Unused; kept for MMAction2 parity.
-        test_cfg (dict, optional): Unused; kept for MMAction2 parity.
+        test_cfg (dict, optional): How the backbone runs at inference:
+            ``frame_chunk_size`` (int, frames per backbone call),
+            ``channels_last`` (bool) and ``autocast_dtype`` (``'bfloat16'``
+            or ``'float16'``); see :mod:`.fast_inference`. Defaults to None
+            (all frames at once, float32, NCHW).
         data_preprocessor (dict, optional): Defaults to
             ``dict(type='MixedSourceDataPreprocessor')``.
     """
@@ -58,6 +63,7 @@ class KGARecognizer(Recognizer2D):
         if center_source not in self.CENTER_SOURCES:
             raise ValueError(f'Unknown center_source {center_source!r}; '
                              f'choose one of {self.CENTER_SOURCES}')
+        FastInferenceCfg.from_test_cfg(test_cfg)  # a bad key fails here
         if data_preprocessor is None:
             data_preprocessor = dict(type='MixedSourceDataPreprocessor')
         super().__init__(backbone=backbone, cls_head=cls_head,
@@ -119,7 +125,10 @@ class KGARecognizer(Recognizer2D):
                     'use the same crop size in both pipelines')
             # [M, 1, C, H, W] -> [M, C, H, W], after the video frames
             frames = torch.cat([frames, image.flatten(0, 1)])
-        feats = self.embed(frames)  # [N * T (+ M), C']
+        # [N * T (+ M), C']; at inference as test_cfg says (chunks,
+        # channels_last, autocast), always returned in float32
+        feats = (embed_for_inference(self, frames)
+                 if test_mode else self.embed(frames))
         video_feats = feats[:num_videos * num_frames].view(
             num_videos, num_frames, -1)  # [N, T, C']
         image_feats = (feats[num_videos * num_frames:].view(
