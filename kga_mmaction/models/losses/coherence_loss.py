@@ -5,6 +5,8 @@ import torch
 import torch.nn as nn
 from mmaction.registry import MODELS
 
+from ..utils import full_precision
+
 
 def _safe_sqrt(x: torch.Tensor) -> torch.Tensor:
     """``sqrt(x)`` for ``x >= 0`` whose value and gradient at 0 are 0."""
@@ -168,5 +170,8 @@ class CoherenceLoss(nn.Module):
             raise ValueError('attention and distances must both be [N, T], '
                              f'got {tuple(attention.shape)} and '
                              f'{tuple(distances.shape)}')
-        loss = self.VARIANTS[self.variant](attention, distances, valid_mask)
+        # Gram matrices in float32 also under mixed precision
+        loss = self.VARIANTS[self.variant](full_precision(attention),
+                                           full_precision(distances),
+                                           valid_mask)
         return self.loss_weight * loss
