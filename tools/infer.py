@@ -21,11 +21,9 @@ import os.path as osp
 import sys
 from typing import List, Optional
 
-from mmengine.config import Config, DictAction
-
-from kga_mmaction.apis import (POSITIVE_CLASS, config_max_frames,
-                               dataset_classes,
-                               default_device, init_kga_recognizer,
+from kga_mmaction.apis import (POSITIVE_CLASS, add_model_arguments,
+                               config_max_frames, dataset_classes,
+                               init_kga_recognizer, load_config_from_args,
                                positive_index, predict_video,
                                read_video_frames, top_k_frames)
 from kga_mmaction.models.recognizers.fast_inference import \
@@ -36,8 +34,7 @@ from kga_mmaction.visualization import plot_attention_strip, save_figure
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Malignancy probability and keyframes of one video')
-    parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint', help='checkpoint file')
+    add_model_arguments(parser)
     parser.add_argument('input', help='video file or folder of frames')
     parser.add_argument('--top-k', type=int, default=5,
                         help='keyframes to list (default: 5)')
@@ -46,19 +43,12 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('--max-frames', type=int,
                         help="frames to sample (default: the model's "
                         'max_frames)')
-    parser.add_argument('--device', default=default_device(),
-                        help='torch device (default: cuda if available)')
     parser.add_argument('--fast', action='store_true',
                         help='channels_last, bf16/fp16 autocast where the '
                         'device runs it natively, 32 frames per backbone '
                         'call')
     parser.add_argument('--frame-chunk-size', type=int, metavar='N',
                         help='embed at most N frames per backbone call')
-    parser.add_argument('--trust-checkpoint', action='store_true',
-                        help='allow arbitrary pickled objects in the '
-                        'checkpoint; only for files from a trusted source')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, xxx=yyy format')
     args = parser.parse_args(argv)
     if args.top_k < 1:
         parser.error(f'--top-k must be >= 1, got {args.top_k}')
@@ -70,9 +60,7 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
 
 def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
+    cfg = load_config_from_args(args)
     classes = dataset_classes(cfg.test_dataloader.dataset)
     positive = positive_index(classes)
     limit = config_max_frames(cfg)

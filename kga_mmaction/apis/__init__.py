@@ -1,4 +1,6 @@
 """Inference with a trained KGA-Net (single videos and whole datasets)."""
+from .cli import (add_model_arguments, add_video_selection_arguments,
+                  load_config_from_args, load_model_from_args)
 from .inference import (DECODE_TRANSFORMS, POSITIVE_CLASS, VideoFrames,
                         VideoPrediction, build_loading_dataset,
                         config_max_frames, dataset_classes, dataset_features,
@@ -9,6 +11,8 @@ from .inference import (DECODE_TRANSFORMS, POSITIVE_CLASS, VideoFrames,
                         spread_indices, top_k_frames, video_dataset_cfg)
 
 __all__ = [
+    'add_model_arguments', 'add_video_selection_arguments',
+    'load_config_from_args', 'load_model_from_args',
     'DECODE_TRANSFORMS', 'POSITIVE_CLASS', 'VideoFrames', 'VideoPrediction',
     'build_loading_dataset', 'config_max_frames', 'dataset_classes',
     'dataset_features', 'default_device', 'embed_clip', 'image_dataset_cfg',

@@ -31,13 +31,13 @@ files and a larger dataset extends a smaller one.
 import json
 import os
 import os.path as osp
-import shutil
-import tempfile
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import cv2
 import numpy as np
+
+from ..utils import atomic_directory
 
 CLASSES = ('benign', 'malignant')
 CATEGORIES = [{'id': 1, 'name': 'benign'}, {'id': 2, 'name': 'malignant'}]
@@ -970,16 +970,8 @@ def make_synthetic_datasets(out: str, overwrite: bool = False,
     Raises:
         FileExistsError: ``out`` is non-empty and may not be replaced.
     """
-    out = osp.abspath(out)
-    _check_target(out, overwrite)
-    parent = osp.dirname(out)
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=f'.{osp.basename(out)}.tmp-', dir=parent)
-    try:
-        # mkdtemp makes the directory private (0700); give it the usual mode
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)
+    with atomic_directory(out, overwrite, marker=META_FILENAME,
+                          overwrite_hint='overwrite (--overwrite)') as tmp:
         busv_summary = make_synthetic_busv(
             osp.join(tmp, BUSV_DIRNAME), seed=seed, difficulty=difficulty,
             progress=progress, **(busv or {}))
@@ -992,10 +984,6 @@ def make_synthetic_datasets(out: str, overwrite: bool = False,
                     busi=busi_summary)
         with open(osp.join(tmp, META_FILENAME), 'w') as f:
             json.dump(meta, f, indent=1)
-        _replace_dir(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return meta
 
 
@@ -1037,36 +1025,3 @@ def _add_cocovid_video(coco: Dict[str, list], name: str, category_id: int,
                  image_id=image_id, category_id=category_id, instance_id=0,
                  bbox=bbox, area=bbox[2] * bbox[3], iscrowd=0,
                  occluded=False, generated=False))
-
-
-def _check_target(out: str, overwrite: bool) -> None:
-    if not osp.lexists(out):
-        return
-    if not osp.isdir(out) or osp.islink(out):
-        raise FileExistsError(f'{out} exists and is not a directory')
-    if not os.listdir(out):
-        return
-    if not overwrite:
-        raise FileExistsError(
-            f'{out} is not empty; pass overwrite (--overwrite) to replace it')
-    if not osp.isfile(osp.join(out, META_FILENAME)):
-        raise FileExistsError(
-            f'{out} is not empty and has no {META_FILENAME}, so it was not '
-            'made by this generator; refusing to replace it')
-
-
-def _replace_dir(src: str, dst: str) -> None:
-    """Move ``src`` to ``dst``, replacing an existing ``dst`` last."""
-    if not osp.lexists(dst):
-        os.rename(src, dst)
-        return
-    old = tempfile.mkdtemp(prefix=f'.{osp.basename(dst)}.old-',
-                           dir=osp.dirname(dst))
-    os.rmdir(old)
-    os.rename(dst, old)
-    try:
-        os.rename(src, dst)
-    except BaseException:
-        os.rename(old, dst)
-        raise
-    shutil.rmtree(old, ignore_errors=True)

@@ -17,17 +17,16 @@ import argparse
 import csv
 import os
 import os.path as osp
-import shutil
-import tempfile
 from typing import List, Optional
 
-from mmengine.config import Config, DictAction
 from PIL import Image
 
-from kga_mmaction.apis import (POSITIVE_CLASS, dataset_classes,
-                               default_device, init_kga_recognizer,
+from kga_mmaction.apis import (POSITIVE_CLASS, add_model_arguments,
+                               add_video_selection_arguments,
+                               dataset_classes, load_model_from_args,
                                positive_index, predict_dataset,
-                               video_dataset_cfg, top_k_frames)
+                               top_k_frames, video_dataset_cfg)
+from kga_mmaction.utils import atomic_directory
 
 CSV_NAME = 'keyframes.csv'
 
@@ -35,28 +34,12 @@ CSV_NAME = 'keyframes.csv'
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Write the top-k attention frames of each test video')
-    parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--out', required=True, help='output folder')
+    add_model_arguments(parser)
+    add_video_selection_arguments(parser)
     parser.add_argument('--top-k', type=int, default=5,
                         help='frames per video (default: 5)')
     parser.add_argument('--overwrite', action='store_true',
                         help='replace a non-empty output folder')
-    parser.add_argument('--split', help="dataset split to use instead of "
-                        "the test dataloader's (BUSV: 'train' or 'val')")
-    parser.add_argument('--videos', type=int,
-                        help='number of videos, spread over the dataset '
-                        '(default: all)')
-    parser.add_argument('--max-frames', type=int,
-                        help="frames sampled per video (default: the test "
-                        "pipeline's SampleUpToFrames)")
-    parser.add_argument('--device', default=default_device(),
-                        help='torch device (default: cuda if available)')
-    parser.add_argument('--trust-checkpoint', action='store_true',
-                        help='allow arbitrary pickled objects in the '
-                        'checkpoint; only for files from a trusted source')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, xxx=yyy format')
     args = parser.parse_args(argv)
     if args.top_k < 1:
         parser.error(f'--top-k must be >= 1, got {args.top_k}')
@@ -68,42 +51,9 @@ def keyframe_name(rank: int, frame_index: int, weight: float) -> str:
     return f'rank{rank:02d}_frame{frame_index:06d}_w{weight:.3f}.png'
 
 
-def check_target(out: str, overwrite: bool) -> None:
-    """Refuse to replace a file or, without ``overwrite``, a non-empty
-    folder."""
-    if not osp.lexists(out):
-        return
-    if not osp.isdir(out) or osp.islink(out):
-        raise FileExistsError(f'{out} exists and is not a folder')
-    if os.listdir(out) and not overwrite:
-        raise FileExistsError(f'{out} is not empty; pass --overwrite to '
-                              'replace it')
-
-
-def replace_dir(src: str, dst: str) -> None:
-    """Rename ``src`` to ``dst``; an existing ``dst`` is removed last."""
-    if not osp.lexists(dst):
-        os.rename(src, dst)
-        return
-    old = tempfile.mkdtemp(prefix=f'.{osp.basename(dst)}.old-',
-                           dir=osp.dirname(dst))
-    os.rmdir(old)
-    os.rename(dst, old)
-    try:
-        os.rename(src, dst)
-    except BaseException:
-        os.rename(old, dst)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
-
-
 def export(args: argparse.Namespace, tmp: str) -> int:
     """Write every keyframe and the CSV into ``tmp``; return the count."""
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    model = init_kga_recognizer(cfg, args.checkpoint, args.device,
-                                args.trust_checkpoint)
+    cfg, model = load_model_from_args(args)
     dataset_cfg = video_dataset_cfg(cfg, args.split, args.max_frames)
     classes = dataset_classes(dataset_cfg)
     positive = positive_index(classes)
@@ -142,19 +92,8 @@ def export(args: argparse.Namespace, tmp: str) -> int:
 def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
     out = osp.abspath(args.out)
-    check_target(out, args.overwrite)
-    parent = osp.dirname(out)
-    os.makedirs(parent, exist_ok=True)
-    tmp = tempfile.mkdtemp(prefix=f'.{osp.basename(out)}.tmp-', dir=parent)
-    try:
-        umask = os.umask(0)  # mkdtemp makes a private (0700) folder
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)
+    with atomic_directory(out, args.overwrite) as tmp:
         count = export(args, tmp)
-        replace_dir(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     print(f'wrote {count} keyframes and {osp.join(out, CSV_NAME)}')
 
 

@@ -16,41 +16,25 @@ import os.path as osp
 from typing import List, Optional
 
 import numpy as np
-from mmengine.config import Config, DictAction
 
-from kga_mmaction.apis import (dataset_classes, dataset_features,
-                               default_device, image_dataset_cfg,
-                               init_kga_recognizer, split_test_pipeline,
-                               video_dataset_cfg)
+from kga_mmaction.apis import (add_model_arguments,
+                               add_video_selection_arguments,
+                               dataset_classes, dataset_features,
+                               image_dataset_cfg, load_model_from_args,
+                               split_test_pipeline, video_dataset_cfg)
 from kga_mmaction.visualization import plot_feature_projection, save_figure
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Project image and video-frame features to 2-D')
-    parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--out', required=True, help='output folder')
+    add_model_arguments(parser)
+    add_video_selection_arguments(parser)
     parser.add_argument('--method', choices=('pca', 'tsne'), default='pca',
                         help='projection (default: pca)')
-    parser.add_argument('--split', help="video split to use instead of the "
-                        "test dataloader's (BUSV: 'train' or 'val')")
-    parser.add_argument('--videos', type=int,
-                        help='number of videos, spread over the dataset '
-                        '(default: all)')
     parser.add_argument('--images', type=int,
                         help='number of images, spread over the dataset '
                         '(default: all)')
-    parser.add_argument('--max-frames', type=int,
-                        help="frames sampled per video (default: the test "
-                        "pipeline's SampleUpToFrames)")
-    parser.add_argument('--device', default=default_device(),
-                        help='torch device (default: cuda if available)')
-    parser.add_argument('--trust-checkpoint', action='store_true',
-                        help='allow arbitrary pickled objects in the '
-                        'checkpoint; only for files from a trusted source')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, xxx=yyy format')
     return parser.parse_args(argv)
 
 
@@ -63,11 +47,7 @@ def _stack(items):
 
 def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    model = init_kga_recognizer(cfg, args.checkpoint, args.device,
-                                args.trust_checkpoint)
+    cfg, model = load_model_from_args(args)
     video_cfg = video_dataset_cfg(cfg, args.split, args.max_frames)
     _, after_decode = split_test_pipeline(video_cfg.pipeline)
 

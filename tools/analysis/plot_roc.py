@@ -12,10 +12,10 @@ import os.path as osp
 from typing import List, Optional
 
 import numpy as np
-from mmengine.config import Config, DictAction
 
-from kga_mmaction.apis import (POSITIVE_CLASS, dataset_classes,
-                               default_device, init_kga_recognizer,
+from kga_mmaction.apis import (POSITIVE_CLASS, add_model_arguments,
+                               add_video_selection_arguments,
+                               dataset_classes, load_model_from_args,
                                positive_index, predict_dataset,
                                video_dataset_cfg)
 from kga_mmaction.visualization import plot_roc, roc_summary, save_figure
@@ -24,34 +24,14 @@ from kga_mmaction.visualization import plot_roc, roc_summary, save_figure
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         description='Plot the ROC curve of the video branch')
-    parser.add_argument('config', help='config file')
-    parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--out', required=True, help='output folder')
-    parser.add_argument('--split', help="dataset split to use instead of "
-                        "the test dataloader's (BUSV: 'train' or 'val')")
-    parser.add_argument('--videos', type=int,
-                        help='number of videos, spread over the dataset '
-                        '(default: all)')
-    parser.add_argument('--max-frames', type=int,
-                        help="frames sampled per video (default: the test "
-                        "pipeline's SampleUpToFrames)")
-    parser.add_argument('--device', default=default_device(),
-                        help='torch device (default: cuda if available)')
-    parser.add_argument('--trust-checkpoint', action='store_true',
-                        help='allow arbitrary pickled objects in the '
-                        'checkpoint; only for files from a trusted source')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, xxx=yyy format')
+    add_model_arguments(parser)
+    add_video_selection_arguments(parser)
     return parser.parse_args(argv)
 
 
 def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
-    cfg = Config.fromfile(args.config)
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    model = init_kga_recognizer(cfg, args.checkpoint, args.device,
-                                args.trust_checkpoint)
+    cfg, model = load_model_from_args(args)
     dataset_cfg = video_dataset_cfg(cfg, args.split, args.max_frames)
     classes = dataset_classes(dataset_cfg)
     positive = positive_index(classes)

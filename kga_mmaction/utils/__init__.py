@@ -1,0 +1,4 @@
+"""Small helpers shared by the package and the tools."""
+from .atomic import atomic_directory, check_replaceable, replace_directory
+
+__all__ = ['atomic_directory', 'check_replaceable', 'replace_directory']
