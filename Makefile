@@ -7,8 +7,9 @@ STAMP := $(VENV)/.installed
 DEMO_CONFIG ?= configs/demo/kga-net_r18-half_1xb8-1x1x8-600it_synthetic.py
 DEMO_WORK_DIR ?= work_dirs/demo
 DEMO_DATA ?= data/synthetic
+MAKE_DATA = test -d $(DEMO_DATA) || $(PY) tools/data/make_synthetic.py --out $(DEMO_DATA) --videos-per-class 40 --val-fraction 0.3
 
-.PHONY: install test demo clean
+.PHONY: install test demo tables clean
 
 install: $(STAMP)
 
@@ -22,9 +23,32 @@ test: $(STAMP)
 	$(PY) -m pytest
 
 demo: $(STAMP)
-	test -d $(DEMO_DATA) || $(PY) tools/data/make_synthetic.py --out $(DEMO_DATA) --videos-per-class 40 --val-fraction 0.3
+	$(MAKE_DATA)
 	$(PY) tools/train.py $(DEMO_CONFIG) --work-dir $(DEMO_WORK_DIR)
 	$(PY) tools/test.py $(DEMO_CONFIG) "$$(cat $(DEMO_WORK_DIR)/last_checkpoint)" --work-dir $(DEMO_WORK_DIR)
+
+# Tables 1 and 2 on the synthetic data at CPU demo sizes (results/*.md);
+# about an hour on 2 cores, two runs at a time; finished runs are skipped.
+D := configs/demo
+TABLE := $(PY) tools/analysis/run_table.py --jobs 2 --work-root work_dirs/tables
+tables: $(STAMP)
+	$(MAKE_DATA)
+	$(TABLE) --title "Table 2 on the synthetic data (CPU demo sizes)" \
+	  --out results/table2_synthetic.md --seeds 0 1 2 \
+	  --configs $(D)/kga-net-wo-image-guidance_r18-half_1xb8-1x1x8-600it_synthetic-busv.py \
+	    $(D)/kga-net-wo-coherence-attention_r18-half_1xb8-1x1x8-600it_synthetic.py \
+	    $(D)/kga-net-wo-coherence_r18-half_1xb8-1x1x8-600it_synthetic.py \
+	    $(D)/kga-net_r18-half_1xb8-1x1x8-600it_synthetic.py \
+	  --names "w/o image guidance" "w/o coherence loss & attention" "w/o coherence loss" "KGA-Net"
+	$(TABLE) --title "Table 1 on the synthetic data (CPU demo sizes)" \
+	  --out results/table1_synthetic.md --seeds 0 \
+	  --configs $(D)/i3d_r50-quarter-1block_1xb8-8x2x1-600it_synthetic.py \
+	    $(D)/slowfast_r50-quarter-1block_1xb8-2x8x1-600it_synthetic.py \
+	    $(D)/r2plus1d_r34-quarter-1block_1xb8-8x2x1-600it_synthetic.py \
+	    $(D)/ircsn_r50-quarter-1block_1xb8-8x2x1-600it_synthetic.py \
+	    $(D)/mvit-small-p244_quarter-1block_1xb8-8x2x1-600it_synthetic.py \
+	    $(D)/kga-net_r18-half_1xb8-1x1x8-600it_synthetic.py \
+	  --names I3D SlowFast "R(2+1)D" CSN MViT KGA-Net
 
 clean:
 	rm -rf $(VENV) work_dirs kga_mmaction/.mim *.egg-info
