@@ -68,17 +68,34 @@ def test_sections_report_what_was_asked(report):
     inference = sec['inference']
     models = {(r['model'], r['frames']) for r in inference['rows']}
     frames = report['sizes']['frames']
-    assert {(m, t) for m in ('kga_fp32', 'tsn_fp32', 'kga_fast')
+    fast = ('kga_fast', 'kga_fast_compiled')
+    assert {(m, t) for m in ('kga_fp32', 'tsn_fp32') + fast
             for t in frames} <= models
     assert all(is_timing(r) for r in inference['rows'])
-    assert inference['fast_test_cfg']['channels_last'] is True
+    cfgs = inference['fast_test_cfgs']
+    assert set(cfgs) == set(fast)
+    assert cfgs['kga_fast']['channels_last'] is True
+    assert cfgs['kga_fast_compiled'] == dict(cfgs['kga_fast'], compile=True)
+    assert set(inference['compile_s']) == {f'T{t}' for t in frames}
+    assert inference['lower_bound']['seconds'] > 0
     for t in frames:
         ratios = inference['ratios'][f'T{t}']
         assert ratios['kga_over_tsn']['of_medians'] > 0
     agreement = inference['agreement']
-    assert 0 <= agreement['fitted_max_abs_prob_diff'] < 1
-    assert set(inference['checks']) == {'kga_over_tsn', 'fast_seconds',
-                                        'fast_max_prob_diff'}
+    seeds = report['sizes']['agreement_seeds']
+    for name in fast:
+        timed = {r['frames']: r for r in agreement if r['model'] == name
+                 and r['videos'] == 1}
+        assert set(timed) == set(frames)
+        assert all(0 <= r['feature_rel_error'] < 1 for r in timed.values())
+        synthetic = [(r['seed'], r['classifier']) for r in agreement
+                     if r['model'] == name and r['videos'] > 1]
+        assert sorted(synthetic) == sorted(
+            (s, c) for s in seeds for c in ('as built', 'fitted'))
+    assert all(0 <= r['max_abs_prob_diff'] < 1 for r in agreement)
+    assert set(inference['checks']) == {'kga_over_tsn'} | {
+        f'{name}_{check}' for name in fast
+        for check in ('seconds', 'max_prob_diff')}
 
     baselines = sec['baselines']
     assert baselines['configs_found'] == len(baselines['rows'])

@@ -19,12 +19,15 @@ Sections:
 * ``inference`` -- one video of T = 16 and 128 frames at 224x224
   (``test_step`` from uint8 frames, preprocessing included): KGA-Net (paper
   config) vs MMAction2's TSN with the same ResNet-50 (target: KGA/TSN <=
-  1.03 at T = 128), and KGA-Net's fast path (``test_cfg`` of ``--fast``;
-  target: 128 frames <= 2.5 s). Agreement of the fast path with fp32: the
+  1.03 at T = 128), and KGA-Net's fast paths, ``--fast`` and ``--fast
+  --compile`` (target: 128 frames <= 2.5 s; compile time reported apart),
+  next to the lower bound that the machine's measured matmul peak puts on
+  the backbone's FLOPs. Agreement of the fast paths with fp32: the
   features, attention weights and probabilities of the timed videos, and
-  the probabilities and AUCs of 8 synthetic videos, with the random
-  classifier as built and with a nearest-centroid one fitted to the fp32
-  features (probabilities over ~0.1-0.9, where they are most sensitive).
+  the probabilities and AUCs of 8 synthetic videos under random weights
+  from 3 seeds, with the random classifier as built and with a
+  nearest-centroid one fitted to the fp32 features (probabilities over
+  ~0.1-0.9, where they are most sensitive).
 * ``baselines`` -- every config in ``configs/baselines/`` on one test clip
   of its own test pipeline's shape (clips x crops x frames x size); a config
   that fails to build or run is reported with its error.
@@ -104,12 +107,14 @@ def sizes(quick: bool, device: str, train_size: Optional[int]) -> dict:
     cuda = device.startswith('cuda')
     if quick:
         return dict(frames=(2, 4), size=32, chunk=2, agreement_videos=2,
-                    agreement_frames=4, train_videos=2, train_images=2,
+                    agreement_frames=4, agreement_seeds=(0, 1),
+                    train_videos=2, train_images=2,
                     train_frames=4, train_size=train_size or 32,
                     data_batches=2, baseline_size=32, baseline_clips=1,
                     flops_batch=2, matmul=256, quick=True)
     return dict(frames=(16, 128), size=224, chunk=FAST_FRAME_CHUNK_SIZE,
-                agreement_videos=8, agreement_frames=16, train_videos=8,
+                agreement_videos=8, agreement_frames=16,
+                agreement_seeds=(0, 1, 2), train_videos=8,
                 train_images=8, train_frames=16,
                 train_size=train_size or (224 if cuda else 112),
                 data_batches=20, baseline_size=None, baseline_clips=None,
@@ -428,25 +433,47 @@ def malignant_probs(model, videos) -> np.ndarray:
         float(predict_fn(model, v)().pred_score[1]) for v in videos])
 
 
+def fast_variants(device: str, chunk: int) -> Dict[str, dict]:
+    """The fast paths the inference section times: ``--fast``, and
+    ``--fast --compile``."""
+    fast = inference_test_cfg(device, fast=True, frame_chunk_size=chunk)
+    return dict(kga_fast=fast, kga_fast_compiled=dict(fast, compile=True))
+
+
+def kga_and_fast_models(device: str, chunk: int, seed: int) -> tuple:
+    """The paper's KGA-Net with random weights drawn from ``seed``, and a
+    copy of it for every fast path."""
+    torch.manual_seed(seed)
+    kga = build_model(kga_model_cfg(), device)
+    fast = {}
+    for name, test_cfg in fast_variants(device, chunk).items():
+        fast[name] = copy.deepcopy(kga)
+        fast[name].test_cfg = test_cfg
+    return kga, fast
+
+
 def run_inference(ctx: dict) -> dict:
     device, sz = ctx['device'], ctx['sizes']
-    kga = build_model(kga_model_cfg(), device)
+    seed, *other_seeds = sz['agreement_seeds']
+    kga, fast = kga_and_fast_models(device, sz['chunk'], seed)
     tsn = build_model(tsn_model_cfg(), device)
-    fast_cfg = inference_test_cfg(device, fast=True,
-                                  frame_chunk_size=sz['chunk'])
-    fast = copy.deepcopy(kga)
-    fast.test_cfg = fast_cfg
     flops = backbone_flops_per_frame(kga.backbone, sz['size'], device)
-    rows, ratios, agreement = [], {}, {}
+    rows, ratios, agreement, compile_s = [], {}, [], {}
     folder = video_dirs(ctx['data_root'])[0][0]
-    check_fast_path(fast, load_video(folder, sz['frames'][-1], sz['size']),
+    check_fast_path(fast['kga_fast'],
+                    load_video(folder, sz['frames'][-1], sz['size']),
                     sz['chunk'])
     for num_frames in sz['frames']:
         video = load_video(folder, num_frames, sz['size'])
+        # the first call of a compiled model compiles (once for every T)
+        start = time.perf_counter()
+        predict_fn(fast['kga_fast_compiled'], video)()
+        compile_s[f'T{num_frames}'] = time.perf_counter() - start
         timings = time_interleaved(
             {'kga_fp32': predict_fn(kga, video),
              'tsn_fp32': predict_fn(tsn, video),
-             'kga_fast': predict_fn(fast, video)},
+             **{name: predict_fn(model, video)
+                for name, model in fast.items()}},
             ctx['repeats'], ctx['warmup'], device)
         for name, timing in timings.items():
             rows.append(dict(model=name, frames=num_frames, size=sz['size'],
@@ -455,48 +482,80 @@ def run_inference(ctx: dict) -> dict:
                              timing['median_s'] / 1e9, **timing))
         ratios[f'T{num_frames}'] = dict(
             kga_over_tsn=ratio(timings['kga_fp32'], timings['tsn_fp32']),
-            fast_over_kga=ratio(timings['kga_fast'], timings['kga_fp32']))
-        ref = predict_fn(kga, video)()
-        out = predict_fn(fast, video)()
-        agreement[f'T{num_frames}_max_abs_prob_diff'] = float(
-            (out.pred_score - ref.pred_score).abs().max())
-        agreement[f'T{num_frames}_max_abs_weight_diff'] = float(
-            (out.frame_weights - ref.frame_weights).abs().max())
-        data = kga.data_preprocessor(test_batch(video), False)
-        with torch.no_grad():
-            feats = kga.embed(data['inputs']['video'][0])
-            feats_fast = fast.extract_feat(data['inputs'],
-                                           test_mode=True)[0]['video'][0]
-        agreement[f'T{num_frames}_feature_rel_error'] = float(
-            (feats_fast - feats).norm() / feats.norm())
+            **{f'{name}_over_kga': ratio(timings[name], timings['kga_fp32'])
+               for name in fast})
+        agreement += timed_video_agreement(kga, fast, video, seed)
         pre = time_interleaved(
             {'preprocess': lambda: kga.data_preprocessor(
                 test_batch(video), False)}, ctx['repeats'], ctx['warmup'],
             device)['preprocess']
         rows.append(dict(model='data_preprocessor', frames=num_frames,
                          size=sz['size'], **pre))
-    agreement.update(
-        synthetic_agreement(kga, fast, ctx['data_root'],
-                            sz['agreement_videos'], sz['agreement_frames'],
-                            sz['size']))
-    last = f'T{sz["frames"][-1]}'
-    fast_last = [r for r in rows if r['model'] == 'kga_fast'
-                 and r['frames'] == sz['frames'][-1]][0]
-    checks = dict(
-        kga_over_tsn=dict(
-            value=ratios[last]['kga_over_tsn']['of_medians'],
-            target=TARGETS['kga_over_tsn_t128']),
-        fast_seconds=dict(value=fast_last['median_s'],
-                          target=TARGETS['fast_t128_s']),
-        fast_max_prob_diff=dict(
-            value=max(v for k, v in agreement.items()
-                      if k.endswith('prob_diff')),
-            target=TARGETS['fast_prob_diff']))
+    agreement += synthetic_agreement(kga, fast, seed, ctx['data_root'], sz)
+    del kga, fast, tsn
+    for other in other_seeds:
+        agreement += synthetic_agreement(
+            *kga_and_fast_models(device, sz['chunk'], other), other,
+            ctx['data_root'], sz)
+    last = sz['frames'][-1]
+    checks = dict(kga_over_tsn=dict(
+        value=ratios[f'T{last}']['kga_over_tsn']['of_medians'],
+        target=TARGETS['kga_over_tsn_t128']))
+    for name in fast_variants(device, sz['chunk']):
+        seconds = [r['median_s'] for r in rows
+                   if r['model'] == name and r['frames'] == last][0]
+        checks[f'{name}_seconds'] = dict(value=seconds,
+                                         target=TARGETS['fast_t128_s'])
+        checks[f'{name}_max_prob_diff'] = dict(
+            value=max(r['max_abs_prob_diff'] for r in agreement
+                      if r['model'] == name),
+            target=TARGETS['fast_prob_diff'])
     for check in checks.values():
         check['met'] = bool(check['value'] <= check['target'])
-    return dict(fast_test_cfg=fast_cfg, backbone_flops_per_frame=flops,
+    return dict(fast_test_cfgs=fast_variants(device, sz['chunk']),
+                backbone_flops_per_frame=flops, compile_s=compile_s,
+                lower_bound=fast_lower_bound(ctx, flops, last),
                 rows=rows, ratios=ratios, agreement=agreement,
-                targets_at=last, checks=checks)
+                targets_at=f'T{last}', checks=checks)
+
+
+def timed_video_agreement(kga, fast: Dict[str, object],
+                          video: torch.Tensor, seed: int) -> List[dict]:
+    """Each fast path vs fp32 on one video: probabilities, attention
+    weights and the features' relative error."""
+    data = kga.data_preprocessor(test_batch(video), False)
+    ref = predict_fn(kga, video)()
+    with torch.no_grad():
+        feats = kga.embed(data['inputs']['video'][0])  # [T, C']
+    rows = []
+    for name, model in fast.items():
+        out = predict_fn(model, video)()
+        with torch.no_grad():
+            feats_fast = model.extract_feat(
+                data['inputs'], test_mode=True)[0]['video'][0]
+        rows.append(dict(
+            model=name, seed=seed, videos=1, frames=video.shape[0],
+            classifier='as built',
+            max_abs_prob_diff=float(
+                (out.pred_score - ref.pred_score).abs().max()),
+            max_abs_weight_diff=float(
+                (out.frame_weights - ref.frame_weights).abs().max()),
+            feature_rel_error=float(
+                (feats_fast - feats).norm() / feats.norm())))
+    return rows
+
+
+def fast_lower_bound(ctx: dict, flops: int, num_frames: int) -> dict:
+    """Seconds the backbone's FLOPs for ``num_frames`` frames take at this
+    machine's measured matmul peak in the fast path's dtype: no fast path
+    of this backbone can beat it."""
+    device, sz = ctx['device'], ctx['sizes']
+    dtype = best_autocast_dtype(device) or 'float32'
+    peak = matmul_peak(device, sz['matmul'], getattr(torch, dtype),
+                       ctx['repeats'], ctx['warmup'])
+    return dict(frames=num_frames, dtype=dtype,
+                peak_gflops=peak['best_gflops'],
+                seconds=flops * num_frames / peak['best_gflops'] / 1e9)
 
 
 def check_fast_path(fast, video: torch.Tensor, chunk: int) -> None:
@@ -517,31 +576,42 @@ def check_fast_path(fast, video: torch.Tensor, chunk: int) -> None:
             'extract_feat must call fast_inference.embed_for_inference')
 
 
-def synthetic_agreement(kga, fast, data_root, num_videos, num_frames,
-                        size) -> dict:
-    """fp32 vs fast-path probabilities and AUCs on synthetic videos: with
-    the random classifier as built, and with one fitted to the videos
-    (:func:`fit_classifier`)."""
+def synthetic_agreement(kga, fast: Dict[str, object], seed: int,
+                        data_root: str, sz: dict) -> List[dict]:
+    """Each fast path vs fp32 on synthetic videos: the probabilities' largest
+    difference and the AUCs, with the random classifier as built and with
+    one fitted to the videos (:func:`fit_classifier`)."""
     from sklearn.metrics import roc_auc_score
-    pairs = video_dirs(data_root)[:num_videos]
-    videos = [load_video(folder, num_frames, size) for folder, _ in pairs]
+    pairs = video_dirs(data_root)[:sz['agreement_videos']]
+    videos = [load_video(folder, sz['agreement_frames'], sz['size'])
+              for folder, _ in pairs]
     labels = [label for _, label in pairs]
-    out = dict(videos=len(videos), frames=num_frames)
-    for variant in ('as_built', 'fitted'):
-        if variant == 'fitted':
+
+    def auc(probs):
+        if len(set(labels)) < 2:
+            return None
+        return float(roc_auc_score(labels, probs))
+
+    rows = []
+    for classifier in ('as built', 'fitted'):
+        scale = None
+        if classifier == 'fitted':
             kga = copy.deepcopy(kga)
-            out['fitted_scale'] = fit_classifier(kga, videos, labels)
-            fast = copy.deepcopy(fast)
-            fast.cls_head.load_state_dict(kga.cls_head.state_dict())
+            scale = fit_classifier(kga, videos, labels)
         p32 = malignant_probs(kga, videos)
-        pfast = malignant_probs(fast, videos)
-        out[f'{variant}_fp32_probs'] = p32.tolist()
-        out[f'{variant}_fast_probs'] = pfast.tolist()
-        out[f'{variant}_max_abs_prob_diff'] = float(np.abs(pfast - p32).max())
-        if len(set(labels)) == 2:
-            out[f'{variant}_auc_fp32'] = float(roc_auc_score(labels, p32))
-            out[f'{variant}_auc_fast'] = float(roc_auc_score(labels, pfast))
-    return out
+        for name, model in fast.items():
+            if classifier == 'fitted':
+                model = copy.deepcopy(model)
+                model.cls_head.load_state_dict(kga.cls_head.state_dict())
+            pfast = malignant_probs(model, videos)
+            rows.append(dict(
+                model=name, seed=seed, videos=len(videos),
+                frames=sz['agreement_frames'], classifier=classifier,
+                fitted_scale=scale,
+                max_abs_prob_diff=float(np.abs(pfast - p32).max()),
+                auc_fp32=auc(p32), auc_fast=auc(pfast),
+                fp32_probs=p32.tolist(), fast_probs=pfast.tolist()))
+    return rows
 
 
 def baseline_clip_shape(cfg: Config, sz: dict) -> dict:
@@ -939,24 +1009,40 @@ def markdown(report: dict) -> str:
         s = sec['inference']
         md += ['## Inference, one video', '',
                f'`test_step` from uint8 frames at {s["rows"][0]["size"]}px, '
-               'preprocessing included. Fast path = `test_cfg` '
-               f'`{s["fast_test_cfg"]}`.', '']
+               'preprocessing included. Fast paths (`test_cfg`): ' +
+               '; '.join(f'{k} `{v}`' for k, v in s['fast_test_cfgs'].items())
+               + '. Compiling (first call, not in the timings): ' +
+               ', '.join(f'{k} {v:.1f} s' for k, v in s['compile_s'].items())
+               + '.', '']
         md += table(['model', 'T'] + TIME_HEADER + ['frames/s', 'GFLOP/s'], [
             [r['model'], str(r['frames'])] + timing_cells(r) +
             [fmt(r.get('frames_per_s')), fmt(r.get('achieved_gflops'))]
             for r in s['rows']])
-        md += table(['T', 'KGA/TSN (medians)', 'KGA/TSN paired [min, max]',
-                     'fast/KGA fp32 (medians)'], [
+        fast_names = list(s['fast_test_cfgs'])
+        md += table(['T', 'KGA/TSN (medians)', 'KGA/TSN paired [min, max]'] +
+                    [f'{n}/kga_fp32 (medians)' for n in fast_names], [
             [k, fmt(v['kga_over_tsn']['of_medians'], 4),
              f'{fmt(v["kga_over_tsn"]["paired_median"], 4)} '
              f'[{fmt(v["kga_over_tsn"]["paired_min"], 3)}, '
-             f'{fmt(v["kga_over_tsn"]["paired_max"], 3)}]',
-             fmt(v['fast_over_kga']['of_medians'], 3)]
+             f'{fmt(v["kga_over_tsn"]["paired_max"], 3)}]'] +
+            [fmt(v[f'{n}_over_kga']['of_medians'], 3) for n in fast_names]
             for k, v in s['ratios'].items()])
-        a = s['agreement']
-        md += ['Fast path vs fp32: ' + ', '.join(
-            f'{k} {fmt(v, 3)}' for k, v in a.items()
-            if not isinstance(v, list)) + '.', '']
+        md += ['Fast paths vs fp32 (random weights from each seed; the '
+               'fitted classifier spreads the probabilities over ~0.1-0.9):',
+               '']
+        md += table(['model', 'seed', 'videos x frames', 'classifier',
+                     'max prob diff', 'max weight diff', 'feature rel err',
+                     'AUC fp32', 'AUC fast'], [
+            [r['model'], str(r['seed']), f'{r["videos"]} x {r["frames"]}',
+             r['classifier'], fmt(r['max_abs_prob_diff']),
+             fmt(r.get('max_abs_weight_diff')),
+             fmt(r.get('feature_rel_error')), fmt(r.get('auc_fp32')),
+             fmt(r.get('auc_fast'))] for r in s['agreement']])
+        b = s['lower_bound']
+        md += [f'Lower bound: {fmt(s["backbone_flops_per_frame"] / 1e9)} '
+               f'GFLOP x {b["frames"]} frames at the measured {b["dtype"]} '
+               f'matmul peak of {fmt(b["peak_gflops"])} GFLOP/s = '
+               f'{fmt(b["seconds"])} s for the backbone alone.', '']
         md += checks_md(s['checks'], s['targets_at'])
     if 'baselines' in sec:
         s = sec['baselines']

@@ -2,7 +2,7 @@
 
 ``python tools/infer.py CONFIG CHECKPOINT INPUT [--top-k 5]
 [--save-strip strip.png] [--max-frames N] [--device DEV]
-[--fast] [--frame-chunk-size N] [--trust-checkpoint]``
+[--fast] [--frame-chunk-size N] [--compile] [--trust-checkpoint]``
 
 INPUT is a video file (``.mp4``, ``.avi``, ...; decoded with OpenCV) or a
 folder of PNG/JPG frames (taken in natural file-name order). Up to
@@ -14,7 +14,9 @@ index in the video, weight). A missing, empty or undecodable INPUT exits
 with status 1 and a message naming it. ``--fast`` runs the backbone in
 channels_last, with bf16 (CPU with native bf16) or fp16 (CUDA) autocast,
 32 frames at a time (see :mod:`kga_mmaction.models.recognizers.
-fast_inference`); ``--frame-chunk-size`` sets the frames per call alone.
+fast_inference`); ``--frame-chunk-size`` sets the frames per call alone;
+``--compile`` embeds with ``torch.compile`` (which takes longer than one
+video saves: it pays off in ``tools/test.py`` over a test set).
 """
 import argparse
 import os.path as osp
@@ -49,6 +51,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         'call')
     parser.add_argument('--frame-chunk-size', type=int, metavar='N',
                         help='embed at most N frames per backbone call')
+    parser.add_argument('--compile', action='store_true',
+                        help='embed with torch.compile (compiles first)')
     args = parser.parse_args(argv)
     if args.top_k < 1:
         parser.error(f'--top-k must be >= 1, got {args.top_k}')
@@ -70,7 +74,7 @@ def main(argv: Optional[List[str]] = None) -> None:
                  f"model's max_frames), got {max_frames}")
     try:
         set_inference_test_cfg(cfg, args.device, args.fast,
-                               args.frame_chunk_size)
+                               args.frame_chunk_size, args.compile)
     except ValueError as err:
         sys.exit(f'error: {err}')
     try:  # before building the model, so that a bad INPUT fails fast

@@ -9,6 +9,7 @@ import pytest
 import torch
 from mmaction.registry import DATASETS, MODELS
 from mmaction.structures import ActionDataSample
+from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from sklearn.metrics import roc_auc_score
 
@@ -17,7 +18,8 @@ from kga_mmaction.models.recognizers import fast_inference
 from kga_mmaction.models.recognizers.fast_inference import (
     FAST_FRAME_CHUNK_SIZE, FastInferenceCfg, best_autocast_dtype,
     check_autocast_dtype, cpu_supports_bf16, embed_for_inference,
-    embed_in_chunks, inference_context, inference_test_cfg)
+    embed_in_chunks, inference_context, inference_test_cfg,
+    set_inference_test_cfg)
 
 SIZE = 32
 MEAN = [123.675, 116.28, 103.53]
@@ -119,7 +121,7 @@ def test_test_cfg_is_checked():
             FastInferenceCfg.from_test_cfg(bad)
     for bad in (dict(frame_chunk_size=0), dict(frame_chunk_size=2.5),
                 dict(frame_chunk_size=True), dict(channels_last='yes'),
-                dict(autocast_dtype='float64')):
+                dict(autocast_dtype='float64'), dict(compile=1)):
         with pytest.raises(ValueError, match='test_cfg'):
             FastInferenceCfg.from_test_cfg(bad)
 
@@ -146,8 +148,22 @@ def test_fast_flags_make_a_test_cfg():
         frame_chunk_size=8)
     assert inference_test_cfg('cpu', base=dict(channels_last=True)) == dict(
         channels_last=True)
+    assert inference_test_cfg('cpu', compile=True) == dict(compile=True)
+    assert inference_test_cfg('cpu', fast=True, compile=True)['compile']
     with pytest.raises(ValueError, match='frame_chunk_size'):
         inference_test_cfg('cpu', frame_chunk_size=0)
+
+
+def test_flags_reach_the_config_of_a_kga_recognizer_only():
+    cfg = Config(dict(model=dict(type='KGARecognizer',
+                                 test_cfg=dict(frame_chunk_size=8))))
+    set_inference_test_cfg(cfg, 'cpu')
+    assert cfg.model.test_cfg == dict(frame_chunk_size=8)
+    set_inference_test_cfg(cfg, 'cpu', compile=True)
+    assert cfg.model.test_cfg == dict(frame_chunk_size=8, compile=True)
+    tsn = Config(dict(model=dict(type='Recognizer2D')))
+    with pytest.raises(ValueError, match='--compile'):
+        set_inference_test_cfg(tsn, 'cpu', compile=True)
 
 
 def test_autocast_refused_without_native_support(model, monkeypatch):
@@ -260,6 +276,43 @@ def test_features_reach_the_head_in_float32(model):
         assert embed_for_inference(model, frames).dtype == torch.float32
         feats, _ = model.extract_feat(frames[None], test_mode=True)
     assert feats['video'].dtype == torch.float32
+
+
+# ---------------------------------------------------------------------------
+# torch.compile on a frozen snapshot
+# ---------------------------------------------------------------------------
+def assert_predictions_close(result, reference, atol):
+    for key in ('pred_score', 'frame_weights', 'frame_scores'):
+        torch.testing.assert_close(result.get(key), reference.get(key),
+                                   rtol=0, atol=atol)
+
+
+@pytest.mark.slow
+def test_compiled_embedding_matches_eager_and_follows_new_weights(model):
+    """``compile=True`` embeds through one compiled graph for any frame
+    count (BatchNorm folded: fp32 rounding apart, the eager predictions),
+    and after the weights change it answers for the new weights, not for
+    the snapshot it froze."""
+    from torch._dynamo.utils import counters
+    compiled = clone_with(model, compile=True, frame_chunk_size=8)
+    graphs = counters['stats']['unique_graphs']
+    for num_frames in (10, 5, 16):
+        data = video_batch(num_frames, seed=num_frames)
+        assert_predictions_close(predict(compiled, data),
+                                 predict(model, data), atol=1e-4)
+    assert counters['stats']['unique_graphs'] == graphs + 1, (
+        'not compiled, or compiled again for another frame count')
+    assert compiled in fast_inference._COMPILED
+    assert model not in fast_inference._COMPILED
+
+    compiled.load_state_dict(build_model(seed=1).state_dict())
+    eager = clone_with(compiled)
+    data = video_batch(10)
+    assert not torch.allclose(
+        predict(eager, data).pred_score, predict(model, data).pred_score,
+        atol=1e-3), 'the new weights should change the prediction'
+    assert_predictions_close(predict(compiled, data), predict(eager, data),
+                             atol=1e-4)
 
 
 # ---------------------------------------------------------------------------

@@ -6,7 +6,8 @@ in test mode (``predict``, ``mode='tensor'``)::
     test_cfg = dict(
         frame_chunk_size=32,          # None: every frame in one backbone call
         channels_last=True,           # NHWC frames and backbone weights
-        autocast_dtype='bfloat16')    # None | 'bfloat16' | 'float16'
+        autocast_dtype='bfloat16',    # None | 'bfloat16' | 'float16'
+        compile=False)                # torch.compile a frozen snapshot
 
 * ``frame_chunk_size`` streams the ``N * T`` frames through the backbone
   ``frame_chunk_size`` at a time, so the backbone's activations never hold
@@ -27,15 +28,30 @@ in test mode (``predict``, ``mode='tensor'``)::
   combinations raise ``ValueError`` (see :func:`check_autocast_dtype`):
   autocast would run emulated there and be slower than fp32.
 
+* ``compile`` embeds the frames with :func:`torch.compile` (inductor,
+  dynamic frame counts, ``freezing``: BatchNorm folded into the
+  convolutions, weights constant-folded and prepacked for oneDNN) applied
+  to a snapshot of the recognizer taken at the first test-mode forward.
+  The first call compiles (tens of seconds on a small CPU, and a C++
+  compiler must be installed); later calls of any frame count reuse it.
+  When the backbone's weights change (an optimizer step, loading a
+  checkpoint), the next call takes a new snapshot and compiles again, so
+  a frozen copy never answers for weights it did not see. Worth it for a
+  test set or a server, not for one video.
+
 The features are cast back to float32 after the backbone, so the
 frame-attention head (and the class centers) always compute in float32.
 
-:func:`inference_test_cfg` turns the ``--fast`` / ``--frame-chunk-size``
-flags of ``tools/test.py`` and ``tools/infer.py`` into such a ``test_cfg``.
+:func:`inference_test_cfg` turns the ``--fast`` / ``--compile`` /
+``--frame-chunk-size`` flags of ``tools/test.py`` and ``tools/infer.py``
+into such a ``test_cfg``.
 """
 import contextlib
+import copy
+import itertools
+import weakref
 from dataclasses import asdict, dataclass
-from typing import Callable, ContextManager, Optional, Union
+from typing import Callable, ContextManager, Optional, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -59,10 +75,13 @@ class FastInferenceCfg:
             Defaults to False.
         autocast_dtype (str, optional): ``'bfloat16'`` or ``'float16'``
             autocast of the backbone. Defaults to None (float32).
+        compile (bool): Embed with a compiled, frozen snapshot of the
+            recognizer. Defaults to False.
     """
     frame_chunk_size: Optional[int] = None
     channels_last: bool = False
     autocast_dtype: Optional[str] = None
+    compile: bool = False
 
     def __post_init__(self) -> None:
         size = self.frame_chunk_size
@@ -70,9 +89,10 @@ class FastInferenceCfg:
                                  or not isinstance(size, int) or size < 1):
             raise ValueError('test_cfg.frame_chunk_size must be a positive '
                              f'int or None, got {size!r}')
-        if not isinstance(self.channels_last, bool):
-            raise ValueError('test_cfg.channels_last must be True or False, '
-                             f'got {self.channels_last!r}')
+        for key in ('channels_last', 'compile'):
+            if not isinstance(getattr(self, key), bool):
+                raise ValueError(f'test_cfg.{key} must be True or False, '
+                                 f'got {getattr(self, key)!r}')
         if (self.autocast_dtype is not None
                 and self.autocast_dtype not in AUTOCAST_DTYPES):
             raise ValueError(
@@ -273,6 +293,45 @@ def to_channels_last(module: nn.Module) -> nn.Module:
     return module
 
 
+#: recognizer -> (fingerprint of its backbone's weights, compiled embed of
+#: a snapshot); weak keys, so that a deleted model frees its snapshot.
+_COMPILED: 'weakref.WeakKeyDictionary[nn.Module, Tuple[tuple, Callable]]' = (
+    weakref.WeakKeyDictionary())
+
+
+def weights_fingerprint(module: nn.Module) -> tuple:
+    """Identity and version counter of every parameter and buffer: changes
+    with any in-place update (optimizer step, ``load_state_dict``)."""
+    return tuple((id(t), 0 if t.is_inference() else t._version)
+                 for t in itertools.chain(module.parameters(),
+                                          module.buffers()))
+
+
+def compiled_embed(model: nn.Module) -> Callable[[torch.Tensor],
+                                                 torch.Tensor]:
+    """``model.embed`` compiled on a frozen snapshot of ``model``.
+
+    The snapshot (a deep copy) is taken, and compiled lazily on its first
+    call, whenever the backbone's weights differ from the last snapshot's;
+    otherwise the cached one is returned. Call the result under
+    :func:`frozen_compilation`, which enables inductor's ``freezing``.
+    """
+    fingerprint = weights_fingerprint(model.backbone)
+    cached = _COMPILED.get(model)
+    if cached is None or cached[0] != fingerprint:
+        snapshot = copy.deepcopy(model)
+        cached = (fingerprint, torch.compile(snapshot.embed, dynamic=True))
+        _COMPILED[model] = cached
+    return cached[1]
+
+
+def frozen_compilation() -> ContextManager:
+    """Inductor's ``freezing`` for the compilations that happen inside (it
+    is read when a call compiles, not when :func:`torch.compile` wraps)."""
+    from torch._inductor import config as inductor_config
+    return inductor_config.patch(freezing=True)
+
+
 def embed_for_inference(model: nn.Module,
                         frames: torch.Tensor) -> torch.Tensor:
     """Embed frames as ``model.test_cfg`` asks (see the module docstring).
@@ -292,8 +351,11 @@ def embed_for_inference(model: nn.Module,
     cfg = FastInferenceCfg.from_test_cfg(model.test_cfg)
     if cfg.channels_last:
         to_channels_last(model.backbone)
-    with inference_context(frames.device, cfg.autocast_dtype):
-        feats = embed_in_chunks(model.embed, frames, cfg.frame_chunk_size,
+    embed, compiling = model.embed, contextlib.nullcontext()
+    if cfg.compile:
+        embed, compiling = compiled_embed(model), frozen_compilation()
+    with inference_context(frames.device, cfg.autocast_dtype), compiling:
+        feats = embed_in_chunks(embed, frames, cfg.frame_chunk_size,
                                 cfg.channels_last)
     return feats.float()  # the head computes in float32
 
@@ -301,8 +363,10 @@ def embed_for_inference(model: nn.Module,
 def inference_test_cfg(device: Device,
                        fast: bool = False,
                        frame_chunk_size: Optional[int] = None,
-                       base: Optional[dict] = None) -> dict:
-    """The ``test_cfg`` that ``--fast`` / ``--frame-chunk-size`` ask for.
+                       base: Optional[dict] = None,
+                       compile: bool = False) -> dict:
+    """The ``test_cfg`` that ``--fast`` / ``--frame-chunk-size`` /
+    ``--compile`` ask for.
 
     Args:
         device (str | torch.device): Where the model will run.
@@ -313,6 +377,8 @@ def inference_test_cfg(device: Device,
             (overrides ``fast``'s).
         base (dict, optional): The config's ``model.test_cfg``; its other
             keys are kept.
+        compile (bool): Embed with a compiled, frozen snapshot (see the
+            module docstring).
 
     Returns:
         dict: A checked ``test_cfg``.
@@ -324,6 +390,8 @@ def inference_test_cfg(device: Device,
                         frame_chunk_size=FAST_FRAME_CHUNK_SIZE)
     if frame_chunk_size is not None:
         test_cfg['frame_chunk_size'] = frame_chunk_size
+    if compile:
+        test_cfg['compile'] = True
     FastInferenceCfg.from_test_cfg(test_cfg)
     return test_cfg
 
@@ -331,8 +399,10 @@ def inference_test_cfg(device: Device,
 def set_inference_test_cfg(cfg,
                            device: Device,
                            fast: bool = False,
-                           frame_chunk_size: Optional[int] = None) -> None:
-    """Merge ``--fast`` / ``--frame-chunk-size`` into ``cfg.model.test_cfg``.
+                           frame_chunk_size: Optional[int] = None,
+                           compile: bool = False) -> None:
+    """Merge ``--fast`` / ``--frame-chunk-size`` / ``--compile`` into
+    ``cfg.model.test_cfg``.
 
     Nothing changes when neither is given.
 
@@ -341,12 +411,13 @@ def set_inference_test_cfg(cfg,
         device (str | torch.device): Where the model will run.
         fast (bool): See :func:`inference_test_cfg`.
         frame_chunk_size (int, optional): See :func:`inference_test_cfg`.
+        compile (bool): See :func:`inference_test_cfg`.
 
     Raises:
         ValueError: If the model is not a :class:`KGARecognizer` (other
             recognizers ignore these keys) or ``frame_chunk_size < 1``.
     """
-    if not fast and frame_chunk_size is None:
+    if not fast and frame_chunk_size is None and not compile:
         return
     from mmaction.registry import MODELS
 
@@ -356,8 +427,9 @@ def set_inference_test_cfg(cfg,
         model_type = MODELS.get(model_type)
     if not (isinstance(model_type, type)
             and issubclass(model_type, KGARecognizer)):
-        raise ValueError('--fast and --frame-chunk-size apply to a '
-                         'KGARecognizer; this config builds '
+        raise ValueError('--fast, --compile and --frame-chunk-size apply to '
+                         'a KGARecognizer; this config builds '
                          f'{cfg.model.get("type")}')
     cfg.model.test_cfg = inference_test_cfg(device, fast, frame_chunk_size,
-                                            cfg.model.get('test_cfg'))
+                                            cfg.model.get('test_cfg'),
+                                            compile)
