@@ -78,7 +78,7 @@ from mmengine.config import Config
 
 import kga_mmaction  # noqa: F401  (registers the plugin)
 from kga_mmaction.models.recognizers.fast_inference import (
-    FAST_FRAME_CHUNK_SIZE, best_autocast_dtype, cpu_supports_bf16,
+    best_autocast_dtype, cpu_supports_bf16, fast_frame_chunk_size,
     inference_test_cfg)
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
@@ -112,7 +112,7 @@ def sizes(quick: bool, device: str, train_size: Optional[int]) -> dict:
                     train_frames=4, train_size=train_size or 32,
                     data_batches=2, baseline_size=32, baseline_clips=1,
                     flops_batch=2, matmul=256, quick=True)
-    return dict(frames=(16, 128), size=224, chunk=FAST_FRAME_CHUNK_SIZE,
+    return dict(frames=(16, 128), size=224, chunk=fast_frame_chunk_size(device),
                 agreement_videos=8, agreement_frames=16,
                 agreement_seeds=(0, 1, 2), train_videos=8,
                 train_images=8, train_frames=16,

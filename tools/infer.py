@@ -13,8 +13,8 @@ class and the ``--top-k`` frames with the highest attention (0-based frame
 index in the video, weight). A missing, empty or undecodable INPUT exits
 with status 1 and a message naming it. ``--fast`` runs the backbone in
 channels_last, with bf16 (CPU with native bf16) or fp16 (CUDA) autocast,
-32 frames at a time (see :mod:`kga_mmaction.models.recognizers.
-fast_inference`); ``--frame-chunk-size`` sets the frames per call alone;
+8 (CPU) or 32 (CUDA) frames at a time (see
+:mod:`kga_mmaction.models.recognizers.fast_inference`); ``--frame-chunk-size`` sets the frames per call alone;
 ``--compile`` embeds with ``torch.compile`` (which takes longer than one
 video saves: it pays off in ``tools/test.py`` over a test set).
 """
@@ -47,8 +47,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         'max_frames)')
     parser.add_argument('--fast', action='store_true',
                         help='channels_last, bf16/fp16 autocast where the '
-                        'device runs it natively, 32 frames per backbone '
-                        'call')
+                        'device runs it natively, 8 (CPU) or 32 (CUDA) '
+                        'frames per backbone call')
     parser.add_argument('--frame-chunk-size', type=int, metavar='N',
                         help='embed at most N frames per backbone call')
     parser.add_argument('--compile', action='store_true',

@@ -38,7 +38,8 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         '--fast', action='store_true',
         help='fast KGA-Net inference: channels_last, bf16/fp16 autocast '
-        'where the device runs it natively, 32 frames per backbone call')
+        'where the device runs it natively, a few frames per backbone call '
+        '(8 on CPU, 32 on CUDA)')
     parser.add_argument(
         '--frame-chunk-size', type=int, metavar='N',
         help='embed at most N frames per backbone call (bounds memory)')

@@ -16,7 +16,7 @@ from sklearn.metrics import roc_auc_score
 from kga_mmaction.datasets.synthetic import make_synthetic_busv
 from kga_mmaction.models.recognizers import fast_inference
 from kga_mmaction.models.recognizers.fast_inference import (
-    FAST_FRAME_CHUNK_SIZE, FastInferenceCfg, best_autocast_dtype,
+    FAST_FRAME_CHUNK_SIZES, FastInferenceCfg, best_autocast_dtype,
     check_autocast_dtype, cpu_supports_bf16, embed_for_inference,
     embed_in_chunks, inference_context, inference_test_cfg,
     set_inference_test_cfg)
@@ -137,13 +137,14 @@ def test_bad_test_cfg_fails_before_any_inference(model):
 def test_fast_flags_make_a_test_cfg():
     cpu = inference_test_cfg('cpu', fast=True, base=dict(channels_last=False))
     assert cpu == dict(channels_last=True,
-                       frame_chunk_size=FAST_FRAME_CHUNK_SIZE,
+                       frame_chunk_size=FAST_FRAME_CHUNK_SIZES['cpu'],
                        autocast_dtype='bfloat16'
                        if cpu_supports_bf16() else None)
-    assert inference_test_cfg('cuda', fast=True)['autocast_dtype'] == (
-        'float16')
-    assert inference_test_cfg('cpu', fast=True, frame_chunk_size=8)[
-        'frame_chunk_size'] == 8
+    cuda = inference_test_cfg('cuda', fast=True)
+    assert cuda['autocast_dtype'] == 'float16'
+    assert cuda['frame_chunk_size'] == FAST_FRAME_CHUNK_SIZES['cuda']
+    assert inference_test_cfg('cpu', fast=True, frame_chunk_size=5)[
+        'frame_chunk_size'] == 5
     assert inference_test_cfg('cpu', frame_chunk_size=8) == dict(
         frame_chunk_size=8)
     assert inference_test_cfg('cpu', base=dict(channels_last=True)) == dict(
