@@ -7,7 +7,7 @@ from mmaction.registry import MODELS
 from mmaction.utils import ConfigType, OptConfigType, SampleList
 
 from ...sources import IMAGE, VIDEO
-from ..utils import gt_labels
+from ..utils import full_precision, gt_labels
 from .fast_inference import FastInferenceCfg, embed_for_inference
 
 Inputs = Union[torch.Tensor, Dict[str, Optional[torch.Tensor]]]
@@ -125,10 +125,11 @@ class KGARecognizer(Recognizer2D):
                     'use the same crop size in both pipelines')
             # [M, 1, C, H, W] -> [M, C, H, W], after the video frames
             frames = torch.cat([frames, image.flatten(0, 1)])
-        # [N * T (+ M), C']; at inference as test_cfg says (chunks,
-        # channels_last, autocast), always returned in float32
+        # [N * T (+ M), C'] in float32, also under mixed precision (the
+        # head computes in float32); at inference as test_cfg says (chunks,
+        # channels_last, autocast)
         feats = (embed_for_inference(self, frames)
-                 if test_mode else self.embed(frames))
+                 if test_mode else full_precision(self.embed(frames)))
         video_feats = feats[:num_videos * num_frames].view(
             num_videos, num_frames, -1)  # [N, T, C']
         image_feats = (feats[num_videos * num_frames:].view(
@@ -179,10 +180,11 @@ class KGARecognizer(Recognizer2D):
             center_feats = feats[VIDEO][valid]  # [N * T_valid, C']
             center_labels = gt_labels(video_samples, valid.device).view(
                 -1, 1).expand_as(valid)[valid]
-        return self.cls_head.loss(
-            feats[VIDEO], video_samples, valid_mask=valid_mask,
-            image_feats=feats[IMAGE], image_samples=image_samples,
-            center_feats=center_feats, center_labels=center_labels)
+        with self._float32_head(feats[VIDEO]):
+            return self.cls_head.loss(
+                feats[VIDEO], video_samples, valid_mask=valid_mask,
+                image_feats=feats[IMAGE], image_samples=image_samples,
+                center_feats=center_feats, center_labels=center_labels)
 
     def predict(self, inputs: Inputs, data_samples: SampleList,
                 **kwargs) -> SampleList:
@@ -202,7 +204,9 @@ class KGARecognizer(Recognizer2D):
         if feats[IMAGE] is not None:
             raise ValueError('KGARecognizer predicts videos only; the test '
                              'data holds still images')
-        return self.cls_head.predict(feats[VIDEO], data_samples, **kwargs)
+        with self._float32_head(feats[VIDEO]):
+            return self.cls_head.predict(feats[VIDEO], data_samples,
+                                         **kwargs)
 
     def _forward(self, inputs: Inputs, stage: str = 'head',
                  **kwargs) -> dict:
@@ -214,5 +218,13 @@ class KGARecognizer(Recognizer2D):
             ``[N, T]``.
         """
         feats, kwargs = self.extract_feat(inputs, test_mode=True)
-        return self.cls_head(feats[VIDEO], kwargs['valid_mask'])
+        with self._float32_head(feats[VIDEO]):
+            return self.cls_head(feats[VIDEO], kwargs['valid_mask'])
+
+    @staticmethod
+    def _float32_head(feats: torch.Tensor) -> torch.autocast:
+        """Autocast off for the head: under mixed precision (``--amp``)
+        the attention, the classifiers' scores, the Gram matrices and the
+        center distances stay float32, as the features reach them."""
+        return torch.autocast(feats.device.type, enabled=False)
 
