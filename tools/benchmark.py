@@ -112,10 +112,10 @@ def sizes(quick: bool, device: str, train_size: Optional[int]) -> dict:
                     train_frames=4, train_size=train_size or 32,
                     data_batches=2, baseline_size=32, baseline_clips=1,
                     flops_batch=2, matmul=256, quick=True)
-    return dict(frames=(16, 128), size=224, chunk=fast_frame_chunk_size(device),
-                agreement_videos=8, agreement_frames=16,
-                agreement_seeds=(0, 1, 2), train_videos=8,
-                train_images=8, train_frames=16,
+    return dict(frames=(16, 128), size=224,
+                chunk=fast_frame_chunk_size(device), agreement_videos=8,
+                agreement_frames=16, agreement_seeds=(0, 1, 2),
+                train_videos=8, train_images=8, train_frames=16,
                 train_size=train_size or (224 if cuda else 112),
                 data_batches=20, baseline_size=None, baseline_clips=None,
                 flops_batch=32, matmul=8192 if cuda else 2048, quick=False)

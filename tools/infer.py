@@ -14,9 +14,10 @@ index in the video, weight). A missing, empty or undecodable INPUT exits
 with status 1 and a message naming it. ``--fast`` runs the backbone in
 channels_last, with bf16 (CPU with native bf16) or fp16 (CUDA) autocast,
 8 (CPU) or 32 (CUDA) frames at a time (see
-:mod:`kga_mmaction.models.recognizers.fast_inference`); ``--frame-chunk-size`` sets the frames per call alone;
-``--compile`` embeds with ``torch.compile`` (which takes longer than one
-video saves: it pays off in ``tools/test.py`` over a test set).
+:mod:`kga_mmaction.models.recognizers.fast_inference`);
+``--frame-chunk-size`` sets the frames per call alone; ``--compile`` embeds
+with ``torch.compile`` (which takes longer than one video saves: it pays
+off in ``tools/test.py`` over a test set).
 """
 import argparse
 import os.path as osp
