@@ -118,6 +118,9 @@ def test_sections_report_what_was_asked(report):
     memory = sec['memory']['rows']
     assert memory and all('error' not in r for r in memory), memory
     assert all(r['peak_rss_mib'] > 0 for r in memory)
+    infer = [r for r in memory if not r['name'].startswith('train')]
+    assert infer and all(r['peak_reset'] is True for r in infer), (
+        'the warm-up call must not count in the inference peaks')
 
     flops = sec['flops']
     assert flops['flops_per_frame'] > 0

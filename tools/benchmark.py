@@ -229,6 +229,17 @@ def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def reset_peak_rss() -> bool:
+    """Reset this process's VmHWM to its current resident size (Linux
+    ``/proc/self/clear_refs``); False where that is not possible."""
+    try:
+        with open('/proc/self/clear_refs', 'w') as f:
+            f.write('5')
+        return True
+    except OSError:
+        return False
+
+
 def rss_mib() -> float:
     rss = proc_status_kib('VmRSS')
     return rss / 1024 if rss is not None else float('nan')
@@ -811,20 +822,22 @@ def run_data(ctx: dict) -> dict:
 def memory_probes(sz: dict, device: str) -> List[dict]:
     """What the memory section measures (``--quick``: three of them)."""
     t = sz['frames'][-1]
+    fast = inference_test_cfg(device, fast=True, frame_chunk_size=sz['chunk'])
     probes = [
         dict(name=f'kga_fp32_T{t}', kind='infer', model='kga', frames=t),
         dict(name=f'kga_chunk{sz["chunk"]}_fp32_T{t}', kind='infer',
              model='kga', frames=t,
              test_cfg=dict(frame_chunk_size=sz['chunk'])),
         dict(name=f'kga_fast_T{t}', kind='infer', model='kga', frames=t,
-             test_cfg=inference_test_cfg(device, fast=True,
-                                         frame_chunk_size=sz['chunk'])),
+             test_cfg=fast),
         dict(name=f'tsn_fp32_T{t}', kind='infer', model='tsn', frames=t),
+        dict(name=f'kga_fast_compiled_T{t}', kind='infer', model='kga',
+             frames=t, test_cfg=dict(fast, compile=True)),
         dict(name='train_single_frame_images', kind='train',
              replicate=False),
         dict(name='train_replicated_images', kind='train', replicate=True),
     ]
-    return [probes[i] for i in (0, 2, 4)] if sz['quick'] else probes
+    return [probes[i] for i in (0, 2, 5)] if sz['quick'] else probes
 
 
 def run_probe(probe: dict, ctx: dict) -> dict:
@@ -840,6 +853,8 @@ def run_probe(probe: dict, ctx: dict) -> dict:
         folder = video_dirs(ctx['data_root'])[0][0]
         run = predict_fn(model, load_video(folder, probe['frames'],
                                            sz['size']))
+        run()  # warm-up (compiling, for the compiled path): not measured
+        peak_reset = reset_peak_rss()
     else:
         from mmengine.optim import build_optim_wrapper
         cfg = load_cfg(KGA_CONFIG)
@@ -849,6 +864,7 @@ def run_probe(probe: dict, ctx: dict) -> dict:
 
         def run():
             return model.train_step(batch, optim_wrapper)
+        peak_reset = None
     if cuda:
         synchronize(device)
         torch.cuda.reset_peak_memory_stats()
@@ -857,7 +873,7 @@ def run_probe(probe: dict, ctx: dict) -> dict:
     run()
     synchronize(device)
     out = dict(name=probe['name'], rss_before_mib=rss_before,
-               peak_rss_mib=peak_rss_mib())
+               peak_rss_mib=peak_rss_mib(), peak_reset=peak_reset)
     out['peak_rss_growth_mib'] = out['peak_rss_mib'] - rss_before
     if cuda:
         out['cuda_peak_mib'] = torch.cuda.max_memory_allocated() / 2**20
@@ -887,7 +903,9 @@ def run_memory(ctx: dict) -> dict:
                              error=(proc.stderr or proc.stdout)[-500:]))
     return dict(
         method=('peak resident set size (VmHWM) of a fresh process running '
-                'one call, minus its resident size just before'
+                'one call, minus its resident size just before; inference '
+                'after one unmeasured warm-up call (which compiles, for the '
+                'compiled path), the peak reset in between'
                 + ('; CUDA: torch.cuda.max_memory_allocated'
                    if ctx['device'].startswith('cuda') else '')),
         rows=rows)
