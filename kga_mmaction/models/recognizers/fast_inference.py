@@ -59,9 +59,9 @@ import torch.nn as nn
 #: ``autocast_dtype`` values and the torch dtypes they name.
 AUTOCAST_DTYPES = {'bfloat16': torch.bfloat16, 'float16': torch.float16}
 #: Frames per backbone call that ``--fast`` sets, by device type: on a CPU
-#: a chunk's activations should stay in cache (128 frames at 224x224 through
-#: the ResNet-50 in bf16 on a 2-core EPYC: 3.2 s with chunks of 8, 4.2 s
-#: with chunks of 32, tools/benchmark.py); a GPU wants large batches.
+#: a chunk's activations should stay in cache (tools/benchmark.py, 128
+#: frames at 224x224 through the ResNet-50 in bf16 on a 2-core EPYC: 4.44 s
+#: with chunks of 32, 3.36 s with chunks of 8); a GPU wants large batches.
 FAST_FRAME_CHUNK_SIZES = dict(cpu=8, cuda=32)
 
 Device = Union[str, torch.device]
