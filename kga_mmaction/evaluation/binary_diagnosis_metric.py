@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
+from scipy.special import expit, logit, logsumexp
 from sklearn.metrics import auc as area_under_curve
 from sklearn.metrics import roc_auc_score, roc_curve
 
@@ -148,6 +149,30 @@ def _youden_from_roc(fpr: np.ndarray, tpr: np.ndarray,
     return float(thresholds[1:][np.argmax(tp * num_neg - fp * num_pos)])
 
 
+def positive_log_odds(logits: Sequence[float], positive_class: int) -> float:
+    """Log-odds of the positive class from class logits, in float64.
+
+    ``log p_pos - log(1 - p_pos) = z_pos - logsumexp(z_other)`` for the
+    softmax ``p`` of the logits ``z``. Unlike the probability, it keeps
+    videos apart whose probabilities round to 1.0 (or 0.0).
+
+    Args:
+        logits (Sequence[float]): Logits of the K classes, ``[K]``.
+        positive_class (int): Index of the positive class.
+
+    Returns:
+        float: The log-odds; ``+-inf`` only for infinite logits.
+    """
+    z = (logits.detach().cpu().double().numpy() if isinstance(
+        logits, torch.Tensor) else np.asarray(logits, dtype=np.float64))
+    z = z.reshape(-1)
+    if not 0 <= positive_class < z.size:
+        raise ValueError(f'positive_class={positive_class} but the logits '
+                         f'have {z.size} classes')
+    others = np.delete(z, positive_class)
+    return float(z[positive_class] - logsumexp(others))
+
+
 def bootstrap_ci(scores: Sequence[float],
                  labels: Sequence[int],
                  statistic: Statistic,
@@ -249,20 +274,29 @@ def diagnosis_statistics(scores: Sequence[float], labels: Sequence[int],
 class BinaryDiagnosisMetric(BaseMetric):
     """AUC, ACC, sensitivity and specificity of a benign/malignant task.
 
-    The score of a video is ``pred_score[positive_class]``; a video is
-    predicted positive when that score is ``>= threshold``. Every rate is a
-    fraction in [0, 1] (the paper prints percent). Returned keys, each
-    prefixed with ``'{prefix}/'`` by mmengine (``'diagnosis/'`` by default):
+    Videos are ranked by the log-odds of the positive class, computed in
+    float64 from the logits a head stores as ``pred_logits`` (KGA-Net's
+    :class:`FrameAttentionHead` does): a softmax probability rounds to
+    exactly 1.0 in float32 once the logit margin passes about 17, and
+    ranking by such tied probabilities would lower the AUC and move the
+    Youden threshold. A head without ``pred_logits`` is ranked by
+    ``pred_score[positive_class]``. A video is predicted positive when its
+    probability is ``>= threshold`` (its log-odds ``>= logit(threshold)``).
+    Every rate is a fraction in [0, 1] (the paper prints percent). Returned
+    keys, each prefixed with ``'{prefix}/'`` by mmengine (``'diagnosis/'``
+    by default):
 
     * ``auc``: ROC AUC (:func:`sklearn.metrics.roc_auc_score`).
     * ``threshold@youden``: the Youden-index threshold of these samples
-      (:func:`youden_threshold`; the paper's protocol, Tables 1-2), and at
-      it ``acc@youden``, ``sensitivity@youden``, ``specificity@youden`` and
-      the counts ``tp@youden``, ``fn@youden``, ``tn@youden``,
+      (:func:`youden_threshold`; the paper's protocol, Tables 1-2) as a
+      probability, ``log_odds_threshold@youden`` the same as log-odds, and
+      at it ``acc@youden``, ``sensitivity@youden``, ``specificity@youden``
+      and the counts ``tp@youden``, ``fn@youden``, ``tn@youden``,
       ``fp@youden``. Optimistic: the threshold is fit on the scored data.
     * With ``threshold`` set, the same at it: ``threshold@fixed``,
-      ``acc@fixed``, ``sensitivity@fixed``, ``specificity@fixed``,
-      ``tp@fixed``, ``fn@fixed``, ``tn@fixed``, ``fp@fixed``.
+      ``log_odds_threshold@fixed``, ``acc@fixed``, ``sensitivity@fixed``,
+      ``specificity@fixed``, ``tp@fixed``, ``fn@fixed``, ``tn@fixed``,
+      ``fp@fixed``.
     * ``num_positive``, ``num_negative``: class counts.
     * With ``bootstrap > 0``: ``{key}_ci_low`` and ``{key}_ci_high`` for
       ``auc`` and each ``acc``/``sensitivity``/``specificity`` key above
@@ -274,8 +308,9 @@ class BinaryDiagnosisMetric(BaseMetric):
     Args:
         positive_class (int): Class index of the positive (malignant) class.
             Defaults to 1.
-        threshold (float, optional): A threshold fixed in advance, e.g. the
-            Youden threshold of the validation set. Defaults to None.
+        threshold (float, optional): A probability threshold fixed in
+            advance, e.g. the Youden threshold of the validation set.
+            Defaults to None.
         bootstrap (int): Number of bootstrap resamples for confidence
             intervals; 0 turns them off. Defaults to 0.
         seed (int): Seed of the bootstrap. Defaults to 0.
@@ -301,8 +336,9 @@ class BinaryDiagnosisMetric(BaseMetric):
         if positive_class < 0:
             raise ValueError(
                 f'positive_class must be >= 0, got {positive_class}')
-        if threshold is not None and not np.isfinite(threshold):
-            raise ValueError(f'threshold must be finite, got {threshold}')
+        if threshold is not None and not 0 <= threshold <= 1:
+            raise ValueError(f'threshold is a probability in [0, 1], got '
+                             f'{threshold}')
         if bootstrap < 0:
             raise ValueError(f'bootstrap must be >= 0, got {bootstrap}')
         if not 0 < ci_level < 1:
@@ -331,8 +367,11 @@ class BinaryDiagnosisMetric(BaseMetric):
                 raise ValueError(
                     f'positive_class={self.positive_class} but pred_score '
                     f'has {score.numel()} classes')
+            logits = sample.get('pred_logits')
             self.results.append(
                 dict(score=float(score[self.positive_class]),
+                     log_odds=(None if logits is None else positive_log_odds(
+                         logits, self.positive_class)),
                      label=int(sample['gt_label'].reshape(-1)[0])))
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
@@ -347,7 +386,11 @@ class BinaryDiagnosisMetric(BaseMetric):
         Raises:
             ValueError: If the targets hold a single class.
         """
-        scores = np.array([r['score'] for r in results], dtype=np.float64)
+        # rank by log-odds when every sample has them, else by probability
+        by_log_odds = all(r['log_odds'] is not None for r in results)
+        scores = np.array(
+            [r['log_odds' if by_log_odds else 'score'] for r in results],
+            dtype=np.float64)
         classes = np.array([r['label'] for r in results])
         labels = classes == self.positive_class
         if labels.all() or not labels.any():
@@ -361,12 +404,18 @@ class BinaryDiagnosisMetric(BaseMetric):
             auc=float(roc_auc_score(labels, scores)),
             num_positive=int(labels.sum()),
             num_negative=int((~labels).sum()))
+        fixed = (None if self.threshold is None else
+                 logit(self.threshold) if by_log_odds else self.threshold)
         thresholds = dict(youden=youden_threshold(scores, labels))
-        if self.threshold is not None:
-            thresholds['fixed'] = self.threshold
+        if fixed is not None:
+            thresholds['fixed'] = fixed
         for name, thr in thresholds.items():
             counts = confusion_at(scores, labels, thr)
-            metrics[f'threshold@{name}'] = thr
+            if by_log_odds:
+                metrics[f'threshold@{name}'] = float(expit(thr))
+                metrics[f'log_odds_threshold@{name}'] = thr
+            else:
+                metrics[f'threshold@{name}'] = thr
             metrics.update({
                 f'{k}@{name}': v
                 for k, v in rates_from_confusion(**counts).items()
@@ -375,7 +424,7 @@ class BinaryDiagnosisMetric(BaseMetric):
         if self.bootstrap:
             intervals, skipped = bootstrap_ci(
                 scores, labels,
-                lambda s, y: diagnosis_statistics(s, y, self.threshold),
+                lambda s, y: diagnosis_statistics(s, y, fixed),
                 num_resamples=self.bootstrap, seed=self.seed,
                 level=self.ci_level)
             for key, (low, high) in intervals.items():

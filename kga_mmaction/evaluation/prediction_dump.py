@@ -16,6 +16,8 @@ from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
+from .binary_diagnosis_metric import positive_log_odds
+
 FORMATS = ('.json', '.csv')
 # per-frame fields that KGA-Net's FrameAttentionHead stores on a sample
 FRAME_FIELDS = ('frame_weights', 'frame_scores', 'center_distances')
@@ -121,6 +123,9 @@ class DumpPredictions(BaseMetric):
       (``pred_label``, else the argmax of ``pred_score``).
     * ``positive_score``: ``pred_score[positive_class]``; ``pred_score``:
       the scores of all K classes.
+    * ``log_odds``: the positive class's log-odds from ``pred_logits``
+      (float64; it orders videos whose ``positive_score`` rounds to 1.0),
+      for heads that store logits, as KGA-Net's does.
     * ``frame_inds``: the frame indices used (the ``frame_inds`` metainfo;
       needs ``'frame_inds'`` in ``PackActionInputs(meta_keys=...)``).
     * ``frame_weights`` ``[T]``, ``frame_scores`` ``[T, K]`` and
@@ -187,6 +192,9 @@ class DumpPredictions(BaseMetric):
                           if gt_label is not None else None),
                 pred_label=pred_label,
                 positive_score=to_plain(score[self.positive_class]),
+                log_odds=(None if sample.get('pred_logits') is None else
+                          positive_log_odds(sample['pred_logits'],
+                                            self.positive_class)),
                 pred_score=to_plain(score),
                 frame_inds=to_plain(sample.get('frame_inds')))
             for key in FRAME_FIELDS:
@@ -212,7 +220,7 @@ class DumpPredictions(BaseMetric):
             num_classes = max((len(r['pred_score']) for r in records),
                               default=0)
             header = ['index', 'video_id', 'gt_label', 'pred_label',
-                      'positive_score', 'pred_score', 'frame_inds',
+                      'positive_score', 'log_odds', 'pred_score', 'frame_inds',
                       'frame_weights']
             header += [f'{key}_{k}' for key in FRAME_FIELDS[1:]
                        for k in range(num_classes)]
@@ -240,7 +248,7 @@ class DumpPredictions(BaseMetric):
         row = {
             key: ('' if record[key] is None else record[key])
             for key in ('index', 'video_id', 'gt_label', 'pred_label',
-                        'positive_score')
+                        'positive_score', 'log_odds')
         }
         for key in ('pred_score', 'frame_inds', 'frame_weights'):
             row[key] = join_numbers(record[key])

@@ -7,7 +7,7 @@ from mmengine.evaluator import Evaluator
 from sklearn.metrics import roc_auc_score
 
 from kga_mmaction.evaluation import (bootstrap_ci, confusion_at,
-                                     diagnosis_statistics,
+                                     diagnosis_statistics, positive_log_odds,
                                      rates_from_confusion, youden_threshold)
 
 # Hand-worked example: 4 positives, 3 negatives.
@@ -179,9 +179,10 @@ def test_single_class_raises_naming_the_class(label):
 def test_invalid_arguments_raise():
     with pytest.raises(ValueError, match='-1'):
         METRICS.build(dict(type='BinaryDiagnosisMetric', positive_class=-1))
-    with pytest.raises(ValueError, match='nan'):
-        METRICS.build(dict(type='BinaryDiagnosisMetric',
-                           threshold=float('nan')))
+    for threshold in (float('nan'), 1.5):
+        with pytest.raises(ValueError, match=str(threshold)):
+            METRICS.build(dict(type='BinaryDiagnosisMetric',
+                               threshold=threshold))
     with pytest.raises(ValueError,
                        match='positive_class=3 but pred_score has 2'):
         evaluate([0.2], [1], positive_class=3)
@@ -246,3 +247,51 @@ def test_bootstrap_ci_rejects_bad_input():
     with pytest.raises(ValueError, match='level'):
         bootstrap_ci([0.5, 0.5], [1, 0], lambda s, y: {}, num_resamples=5,
                      level=95)
+
+
+def logit_pred(logits, label: int) -> ActionDataSample:
+    """A prediction as FrameAttentionHead makes it: float32 logits and
+    their float32 softmax."""
+    logits = torch.tensor(logits, dtype=torch.float32)
+    sample = ActionDataSample()
+    sample.set_pred_score(logits.softmax(-1))
+    sample.pred_logits = logits
+    sample.set_gt_label(label)
+    return sample
+
+
+def test_ranks_by_log_odds_where_probabilities_saturate():
+    # margins of 18..40: every malignant probability is exactly 1.0 in
+    # float32; the log-odds still order the videos perfectly
+    margins = [18., 22., 26., 30., 34., 40.]
+    labels = [0, 0, 1, 1, 0, 1]
+    samples = [logit_pred([0., m], y) for m, y in zip(margins, labels)]
+    assert all(s.pred_score[1].item() == 1.0 for s in samples)
+    evaluator = Evaluator([dict(type='BinaryDiagnosisMetric')])
+    evaluator.process(samples)
+    res = evaluator.evaluate(len(samples))
+    assert res['diagnosis/auc'] == pytest.approx(
+        roc_auc_score(labels, margins))  # 7 / 9, not the tied 0.5
+    assert roc_auc_score(labels, [1.0] * 6) == 0.5
+    # threshold: the lowest malignant log-odds, 26; its probability in
+    # float64 is 1 - 5e-12, no longer a tie with the others
+    assert res['diagnosis/log_odds_threshold@youden'] == pytest.approx(26.)
+    assert 1 - res['diagnosis/threshold@youden'] == pytest.approx(
+        np.exp(-26.), rel=1e-6)
+    assert (res['diagnosis/tp@youden'], res['diagnosis/fp@youden']) == (3, 1)
+
+
+def test_log_odds_of_several_classes_and_a_fixed_threshold():
+    # positive class 1 of 3: log-odds = z1 - logsumexp(z0, z2)
+    assert positive_log_odds(torch.tensor([1., 2., 0.]), 1) == \
+        pytest.approx(2 - np.log(np.e + 1))
+    samples = [logit_pred([0., m], y)
+               for m, y in ((-1., 0), (0.5, 0), (1., 1), (3., 1))]
+    evaluator = Evaluator([dict(type='BinaryDiagnosisMetric',
+                                threshold=0.6)])  # log-odds 0.405
+    evaluator.process(samples)
+    res = evaluator.evaluate(len(samples))
+    assert res['diagnosis/log_odds_threshold@fixed'] == pytest.approx(
+        np.log(0.6 / 0.4))
+    assert res['diagnosis/threshold@fixed'] == pytest.approx(0.6)
+    assert (res['diagnosis/tp@fixed'], res['diagnosis/fp@fixed']) == (2, 1)

@@ -19,6 +19,7 @@ def kga_sample() -> ActionDataSample:
     sample.set_gt_label(1)
     sample.set_pred_score(torch.tensor([0.25, 0.75]))
     sample.set_pred_label(1)
+    sample.pred_logits = torch.tensor([0., 3.])
     sample.set_metainfo(dict(video_id='x28f299ceb056964c',
                              frame_dir='/data/busv/rawframes/malignant/x28f',
                              frame_inds=np.array([0, 4, 8])))
@@ -66,14 +67,16 @@ def test_json_per_video(tmp_path):
     kga, base = records
     assert kga == dict(
         index=0, video_id='x28f299ceb056964c', gt_label=1, pred_label=1,
-        positive_score=0.75, pred_score=[0.25, 0.75], frame_inds=[0, 4, 8],
+        positive_score=0.75, log_odds=3.0, pred_score=[0.25, 0.75],
+        frame_inds=[0, 4, 8],
         frame_weights=[0.5, 0.25, 0.125],
         frame_scores=[[0.5, 0.5], [0.25, 0.75], [0.125, 0.875]],
         center_distances=[[1.5, 2.0], [3.0, 0.5], [4.0, 0.25]])
     # video id from the frame folder; the fields a baseline lacks are null
     assert base == dict(
         index=1, video_id='y1a2', gt_label=0, pred_label=0,
-        positive_score=0.125, pred_score=[0.875, 0.125], frame_inds=None,
+        positive_score=0.125, log_odds=None, pred_score=[0.875, 0.125],
+        frame_inds=None,
         frame_weights=None, frame_scores=None, center_distances=None)
     assert os.listdir(path.parent) == ['preds.json']  # no temporary left
 
@@ -86,13 +89,14 @@ def test_csv_per_video(tmp_path):
         rows = list(reader)
     assert reader.fieldnames == [
         'index', 'video_id', 'gt_label', 'pred_label', 'positive_score',
-        'pred_score', 'frame_inds', 'frame_weights', 'frame_scores_0',
+        'log_odds', 'pred_score', 'frame_inds', 'frame_weights', 'frame_scores_0',
         'frame_scores_1', 'center_distances_0', 'center_distances_1'
     ]
     kga, base = rows
     assert kga == {
         'index': '0', 'video_id': 'x28f299ceb056964c', 'gt_label': '1',
         'pred_label': '1', 'positive_score': '0.25',  # class 0's score
+        'log_odds': '-3.0',  # of class 0
         'pred_score': '0.25 0.75', 'frame_inds': '0 4 8',
         'frame_weights': '0.5 0.25 0.125',
         'frame_scores_0': '0.5 0.25 0.125',  # column k: T values of class k
@@ -102,7 +106,7 @@ def test_csv_per_video(tmp_path):
     }
     assert base == {
         'index': '1', 'video_id': 'y1a2', 'gt_label': '0',
-        'pred_label': '0', 'positive_score': '0.875',
+        'pred_label': '0', 'positive_score': '0.875', 'log_odds': '',
         'pred_score': '0.875 0.125', 'frame_inds': '', 'frame_weights': '',
         'frame_scores_0': '', 'frame_scores_1': '',
         'center_distances_0': '', 'center_distances_1': ''
@@ -131,6 +135,9 @@ def test_predictions_of_the_frame_attention_head(tmp_path):
         assert record['video_id'] == pred.video_id
         assert record['positive_score'] == pytest.approx(
             float(pred.pred_score[1]))
+        logits = pred.pred_logits.double()
+        assert record['log_odds'] == pytest.approx(
+            float(logits[1] - logits[0]))
         assert record['pred_label'] == int(pred.pred_score.argmax())
         np.testing.assert_allclose(record['frame_weights'],
                                    pred.frame_weights.numpy(), rtol=1e-6)

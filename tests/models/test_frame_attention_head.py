@@ -93,9 +93,11 @@ def test_loss_terms_by_hand():
                        make_sample(1, 'image')],
         center_feats=image_feats,
         center_labels=torch.tensor([0, 1]))
-    # zero classifiers: every logit is 0, so each CE is log 2
-    for key in ('loss_cls', 'loss_frame', 'loss_image'):
-        assert losses[key].item() == pytest.approx(math.log(2))
+    # zero classifiers: every logit is 0, so each CE is log 2; the frame
+    # and image terms weigh 0.5 each (one L_CE^I over frames and images)
+    assert losses['loss_cls'].item() == pytest.approx(math.log(2))
+    for key in ('loss_frame', 'loss_image'):
+        assert losses[key].item() == pytest.approx(0.5 * math.log(2))
     # center: 0.5 * mean(||0 - 0||^2, ||0 - (3,4)||^2) = 0.5 * 12.5
     assert losses['loss_center'].item() == pytest.approx(6.25)
     assert losses['loss_coherence'].item() >= 0
@@ -171,3 +173,41 @@ def test_predict_without_centers_has_no_distances():
 def test_bad_arguments(kwargs):
     with pytest.raises(ValueError):
         build_head(**kwargs)
+
+
+def test_loss_frame_and_loss_image_configs_are_honoured():
+    """Both terms are built from their configs: label smoothing and the
+    weight reach them (not a hard-coded cross-entropy)."""
+    smooth = dict(type='mmpretrain.LabelSmoothLoss', label_smooth_val=0.2)
+    head = build_head(loss_frame=dict(smooth, loss_weight=0.3),
+                      loss_image=dict(smooth, loss_weight=0.7))
+    torch.manual_seed(0)
+    feats = torch.randn(2, 3, 2)
+    image_feats = torch.randn(4, 2)
+    image_labels = torch.tensor([0, 1, 1, 0])
+    losses = head.loss(
+        feats, [make_sample(0), make_sample(1)], image_feats=image_feats,
+        image_samples=[make_sample(int(y), 'image') for y in image_labels])
+    frame_scores = head(feats)['frame_scores'].flatten(0, 1)  # [6, 2]
+    frame_labels = torch.tensor([0, 0, 0, 1, 1, 1])
+    expected_frame = 0.3 * torch.nn.functional.cross_entropy(
+        frame_scores, frame_labels, label_smoothing=0.2)
+    expected_image = 0.7 * torch.nn.functional.cross_entropy(
+        head.classify_frames(image_feats), image_labels,
+        label_smoothing=0.2)
+    torch.testing.assert_close(losses['loss_frame'], expected_frame)
+    torch.testing.assert_close(losses['loss_image'], expected_image)
+    # smoothing changes the value: plain CE would differ
+    plain = 0.3 * torch.nn.functional.cross_entropy(frame_scores,
+                                                    frame_labels)
+    assert abs(losses['loss_frame'].item() - plain.item()) > 1e-4
+
+
+def test_predict_keeps_the_video_logits():
+    head = build_head()
+    set_identity_classifiers(head, attention_bias=math.log(3.))
+    [sample] = head.predict(FEATS, [make_sample(1)])
+    torch.testing.assert_close(sample.pred_logits,
+                               head(FEATS)['video_scores'][0])
+    torch.testing.assert_close(sample.pred_score,
+                               sample.pred_logits.softmax(-1))

@@ -85,12 +85,18 @@ def shell_line(command: List[str], work_dir: str) -> str:
 
 
 def read_predictions(path: str):
-    """Positive-class scores and labels from a DumpPredictions CSV."""
+    """Positive-class scores and labels from a DumpPredictions CSV.
+
+    The scores are the log-odds where every video has them (they keep apart
+    videos whose probabilities round to 1.0), else the probabilities.
+    """
     with open(path, newline='') as f:
         rows = list(csv.DictReader(f))
     if not rows:
         raise ValueError(f'{path}: no predictions')
-    scores = [float(r['positive_score']) for r in rows]
+    key = ('log_odds' if all(r.get('log_odds') for r in rows) else
+           'positive_score')
+    scores = [float(r[key]) for r in rows]
     labels = [int(r['gt_label']) for r in rows]
     return scores, labels
 

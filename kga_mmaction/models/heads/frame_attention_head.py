@@ -3,7 +3,6 @@ from typing import Dict, Optional
 
 import torch
 import torch.nn as nn
-import torch.nn.functional as F
 from mmaction.models.heads import BaseHead
 from mmaction.registry import MODELS
 from mmaction.utils import ConfigType, OptConfigType, SampleList
@@ -17,10 +16,16 @@ from ..utils import gt_labels
 class FrameAttentionHead(BaseHead):
     """Weights each frame feature by attention and classifies the video.
 
-    ``w_i = sigmoid(FC(F_i))`` (eq. 1) and ``F_V = sum_i w_i F_i``; a linear
-    classifier turns ``F_V`` into video scores. A second linear classifier
-    scores single frames: every video frame (frame-level CE) and every
-    keyframe image (``L_CE^I``) share it, as the released code does.
+    ``w_i = sigmoid(FC(F_i))`` (eq. 1) and ``F_V = sum_i w_i F_i`` (or its
+    mean over frames); a linear classifier turns ``F_V`` into video scores.
+    A second linear classifier scores single frames: every video frame and
+    every keyframe image share it, as the released code does.
+
+    Eq. 4 has one term ``L_CE^I`` for "image and frame classification". It
+    is split here into ``loss_frame`` (video frames) and ``loss_image``
+    (keyframe images), each a loss config of its own; with weight 0.5 each
+    and 1:1 batches their sum is the CE averaged over frames and images
+    alike, as the released code computes it over every frame of a batch.
 
     The head also owns the two KGA-Net losses: the center loss, whose
     learnable ``centers`` are the class feature centers, and the coherence
@@ -30,20 +35,24 @@ class FrameAttentionHead(BaseHead):
     Args:
         num_classes (int): Number of classes.
         in_channels (int): Feature dimension ``C`` of each frame.
-        aggregation (str): ``'sum'`` for ``sum_i w_i F_i`` (paper),
-            ``'mean'`` for ``sum_i w_i F_i / T`` (released code), or
-            ``'avg'`` for the plain frame average without attention (the
-            "w/o coherence loss & attention" ablation). Defaults to ``'sum'``.
+        aggregation (str): ``'mean'`` for ``sum_i w_i F_i / T`` (released
+            code; the video scores do not depend on the number of frames),
+            ``'sum'`` for ``sum_i w_i F_i`` (the paper's formula; its scale
+            grows with ``T``), or ``'avg'`` for the plain frame average
+            without attention (the "w/o coherence loss & attention"
+            ablation). Defaults to ``'mean'``.
         dropout_ratio (float): Dropout before both classifiers.
             Defaults to 0.
-        frame_loss_weight (float): Weight of the frame-level CE.
-            Defaults to 1.0.
-        image_loss_weight (float): Weight of the image CE ``L_CE^I``.
-            Defaults to 1.0.
         init_std (float): Std of the normal init of the linear layers.
             Defaults to 0.01.
-        loss_cls (dict): Classification loss, shared by the video, frame and
-            image terms. Defaults to ``dict(type='CrossEntropyLoss')``.
+        loss_cls (dict): Video classification loss ``L_CE^V``.
+            Defaults to ``dict(type='CrossEntropyLoss')``.
+        loss_frame (dict): Loss on the frame classifier's scores of every
+            real video frame, each frame labelled as its video.
+            Defaults to ``dict(type='CrossEntropyLoss', loss_weight=0.5)``.
+        loss_image (dict): Loss on the frame classifier's scores of the
+            keyframe images. Defaults to
+            ``dict(type='CrossEntropyLoss', loss_weight=0.5)``.
         loss_center (dict, optional): A :class:`CenterLoss` config;
             ``num_classes`` and ``feat_dim`` default to the head's.
             Defaults to None (no centers).
@@ -61,12 +70,14 @@ class FrameAttentionHead(BaseHead):
     def __init__(self,
                  num_classes: int,
                  in_channels: int,
-                 aggregation: str = 'sum',
+                 aggregation: str = 'mean',
                  dropout_ratio: float = 0.,
-                 frame_loss_weight: float = 1.0,
-                 image_loss_weight: float = 1.0,
                  init_std: float = 0.01,
                  loss_cls: ConfigType = dict(type='CrossEntropyLoss'),
+                 loss_frame: ConfigType = dict(
+                     type='CrossEntropyLoss', loss_weight=0.5),
+                 loss_image: ConfigType = dict(
+                     type='CrossEntropyLoss', loss_weight=0.5),
                  loss_center: OptConfigType = None,
                  loss_coherence: OptConfigType = None,
                  topk: tuple = (1, ),
@@ -78,8 +89,8 @@ class FrameAttentionHead(BaseHead):
             raise ValueError(f'Unknown aggregation {aggregation!r}; choose '
                              f'one of {self.AGGREGATIONS}')
         self.aggregation = aggregation
-        self.frame_loss_weight = frame_loss_weight
-        self.image_loss_weight = image_loss_weight
+        self.loss_frame = MODELS.build(loss_frame)
+        self.loss_image = MODELS.build(loss_image)
         self.init_std = init_std
         self.dropout = nn.Dropout(dropout_ratio) if dropout_ratio else None
         self.fc_attention = (nn.Linear(in_channels, 1)
@@ -203,10 +214,10 @@ class FrameAttentionHead(BaseHead):
         labels = gt_labels(data_samples, feats.device)  # [N]
         frame_labels = labels.unsqueeze(1).expand_as(valid_mask)  # [N, T]
         valid = valid_mask.bool()
-        losses['loss_frame'] = self.frame_loss_weight * F.cross_entropy(
-            outs['frame_scores'][valid], frame_labels[valid])
+        losses['loss_frame'] = self.loss_frame(outs['frame_scores'][valid],
+                                               frame_labels[valid])
         if image_feats is not None and len(image_feats):
-            losses['loss_image'] = self.image_loss_weight * F.cross_entropy(
+            losses['loss_image'] = self.loss_image(
                 self.classify_frames(image_feats),
                 gt_labels(image_samples, feats.device))
         if self.loss_center is not None:
@@ -238,7 +249,9 @@ class FrameAttentionHead(BaseHead):
 
         Returns:
             list[ActionDataSample]: Samples with ``pred_score``,
-            ``pred_label``, ``frame_weights`` ``[T]``, ``frame_scores``
+            ``pred_label``, ``pred_logits`` ``[K]`` (the video scores
+            before softmax, which still order videos where the
+            probabilities round to 1.0), ``frame_weights`` ``[T]``, ``frame_scores``
             ``[T, K]`` and, when the head has centers,
             ``center_distances`` ``[T, K]`` (L2 distance of each real frame
             to every class center).
@@ -252,6 +265,7 @@ class FrameAttentionHead(BaseHead):
                      if self.centers is not None else None)  # [N, T, K]
         for i, sample in enumerate(data_samples):
             valid = valid_mask[i].bool()
+            sample.pred_logits = outs['video_scores'][i].detach()
             sample.frame_weights = outs['weights'][i][valid].detach()
             sample.frame_scores = outs['frame_scores'][i][valid].softmax(
                 -1).detach()
