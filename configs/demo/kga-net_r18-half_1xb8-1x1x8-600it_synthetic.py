@@ -24,3 +24,12 @@ model = dict(
 optim_wrapper = dict(
     optimizer=dict(_delete_=True, type='AdamW', lr=1e-3, weight_decay=1e-4),
     paramwise_cfg=dict(custom_keys=dict(centers=dict(lr_mult=20.))))
+
+# As in the paper config: the diagnosis metrics, and the correlation of the
+# attention with the center distances (negative when the coherence loss
+# works).
+val_evaluator = [
+    dict(type='BinaryDiagnosisMetric', positive_class=1),
+    dict(type='AttentionDistanceMetric')
+]
+test_evaluator = val_evaluator

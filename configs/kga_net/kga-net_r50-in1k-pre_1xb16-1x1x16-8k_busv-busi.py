@@ -6,3 +6,12 @@ _base_ = [
 
 # No model selection on the test split: evaluate once, at the end.
 train_cfg = dict(val_interval=8000)
+
+# The diagnosis metrics, and whether the attention follows the class
+# centers (mean per-video correlation of frame weight and center distance;
+# negative when the coherence loss works).
+val_evaluator = [
+    dict(type='BinaryDiagnosisMetric', positive_class=1),
+    dict(type='AttentionDistanceMetric')
+]
+test_evaluator = val_evaluator

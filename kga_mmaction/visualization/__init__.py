@@ -1,12 +1,12 @@
 """Figures of the paper's analysis: attention strips, attention vs.
 distance, ROC and feature projections."""
-from .attention_figures import (pearson_r, plot_attention_strip,
+from .attention_figures import (plot_attention_strip,
                                 plot_feature_projection, plot_roc,
                                 plot_weight_vs_distance, project_2d,
                                 roc_summary, save_figure, strip_selection)
 
 __all__ = [
-    'pearson_r', 'plot_attention_strip', 'plot_feature_projection',
+    'plot_attention_strip', 'plot_feature_projection',
     'plot_roc', 'plot_weight_vs_distance', 'project_2d', 'roc_summary',
     'save_figure', 'strip_selection'
 ]

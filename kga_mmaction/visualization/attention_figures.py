@@ -28,6 +28,7 @@ from sklearn.metrics import roc_auc_score, roc_curve
 from ..apis.inference import top_k_frames
 from ..evaluation import (confusion_at, rates_from_confusion,
                           youden_threshold)
+from ..evaluation.functional import pearson_r
 
 #: Colour of each class index (benign, malignant, normal, ...).
 CLASS_COLORS = ('tab:blue', 'tab:red', 'tab:green', 'tab:purple')
@@ -168,25 +169,6 @@ def plot_attention_strip(frames: Sequence[np.ndarray],
     if title:
         fig.suptitle(title, fontsize=10)
     return fig
-
-
-def pearson_r(x: Sequence[float], y: Sequence[float]) -> float:
-    """Pearson correlation of two samples; NaN if either is constant.
-
-    Args:
-        x (Sequence[float]): First sample, ``[n]``.
-        y (Sequence[float]): Second sample, ``[n]``.
-
-    Returns:
-        float: The correlation coefficient in [-1, 1], or NaN.
-    """
-    x = np.asarray(x, dtype=np.float64).reshape(-1)
-    y = np.asarray(y, dtype=np.float64).reshape(-1)
-    if len(x) != len(y):
-        raise ValueError(f'samples differ in length: {len(x)} vs {len(y)}')
-    if len(x) < 2 or np.ptp(x) == 0 or np.ptp(y) == 0:
-        return float('nan')
-    return float(np.corrcoef(x, y)[0, 1])
 
 
 def plot_weight_vs_distance(

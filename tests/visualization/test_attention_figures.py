@@ -5,7 +5,7 @@ from PIL import Image
 from sklearn.metrics import roc_auc_score
 from threadpoolctl import threadpool_limits
 
-from kga_mmaction.visualization import (pearson_r, plot_attention_strip,
+from kga_mmaction.visualization import (plot_attention_strip,
                                         plot_feature_projection, plot_roc,
                                         plot_weight_vs_distance, project_2d,
                                         roc_summary, save_figure,
@@ -69,14 +69,6 @@ def test_strip_selection_keeps_top_k_in_time_order():
 def test_strip_rejects_mismatched_weights():
     with pytest.raises(ValueError, match='one weight per frame'):
         plot_attention_strip([np.zeros((4, 4, 3), np.uint8)], [0.5, 0.5])
-
-
-def test_pearson_r():
-    x = np.arange(10.)
-    assert pearson_r(x, 3 - 2 * x) == pytest.approx(-1)
-    y = np.random.default_rng(0).normal(size=10)
-    assert pearson_r(x, y) == pytest.approx(np.corrcoef(x, y)[0, 1])
-    assert np.isnan(pearson_r(x, np.ones(10)))
 
 
 def test_weight_vs_distance_reports_pearson(tmp_path):
