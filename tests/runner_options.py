@@ -68,8 +68,7 @@ def tiny_training_options(frames: int = 2, size: int = 32, videos: int = 2,
     image = 'train_dataloader.dataset.image.pipeline'
     return [
         '--cfg-options', f'train_dataloader.batch_size={videos + images}',
-        f'train_dataloader.sampler.batch_size={videos + images}',
-        'train_dataloader.sampler.video_fraction='
+        'train_dataloader.batch_sampler.video_fraction='
         f'{videos / (videos + images)}',
         f'{video}.0.num_clips={frames}', f'{video}.3.scale=({size},{size})',
         f'{image}.2.scale=({size},{size})'

@@ -4,8 +4,8 @@ A config names it as ``dict(type='runner_probes.RankStateDumpHook')``;
 mmengine imports the module by that dotted name, so ``tests/`` must be on
 the path of the training process. Each rank writes
 ``<work_dir>/rank<r>.pth``: at ``before_train`` the model wrapper and the
-normalization layer types; while training, the indices the train sampler
-yielded, one list per pass (epoch); at ``after_train`` the model's
+normalization layer types; while training, the batches the train batch
+sampler yielded, one list per pass (epoch); at ``after_train`` the model's
 ``state_dict`` and the names of its parameters.
 """
 import os.path as osp
@@ -18,16 +18,17 @@ from torch.nn.modules.batchnorm import _NormBase
 from kga_mmaction.sources import IMAGE, VIDEO
 
 
-def _recording(sampler, passes: list) -> None:
-    """Make ``sampler`` append every pass it yields to ``passes``."""
-    base = type(sampler)
+def _recording(batch_sampler, passes: list) -> None:
+    """Make ``batch_sampler`` append every pass it yields to ``passes``, as
+    one list of batches (lists of indices)."""
+    base = type(batch_sampler)
 
     def __iter__(self):
-        indices = []
-        passes.append(indices)
-        for index in base.__iter__(self):
-            indices.append(index)
-            yield index
+        batches = []
+        passes.append(batches)
+        for batch in base.__iter__(self):
+            batches.append(list(batch))
+            yield batch
 
     sampler.__class__ = type(f'Recording{base.__name__}', (base, ),
                              dict(__iter__=__iter__))
@@ -52,7 +53,7 @@ class RankStateDumpHook(Hook):
             video_indices=list(dataset.source_indices(VIDEO)),
             image_indices=list(dataset.source_indices(IMAGE)),
             sampler_passes=[])
-        _recording(runner.train_dataloader.sampler,
+        _recording(runner.train_dataloader.batch_sampler,
                    self.record['sampler_passes'])
         # written now too, so that a run that fails in training leaves it
         self._dump(runner)

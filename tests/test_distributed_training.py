@@ -22,6 +22,8 @@ from runner_options import (DEMO, ROOT, cfg_options, free_port,
 pytestmark = pytest.mark.slow
 
 WORLD_SIZE = 2
+# The global batch: 4 clips + 4 images, i.e. 2 + 2 on each rank
+VIDEOS, IMAGES = 4, 4
 MAX_ITERS = 3  # 2 iterations per epoch on each rank: crosses an epoch
 SCHEDULE = [
     '--cfg-options', 'optim_wrapper.optimizer.lr=0.1',
@@ -45,7 +47,8 @@ def launch(data_root, tmp_path, work_dir, max_iters, *extra):
         '--master_addr=127.0.0.1', f'--master_port={free_port()}',
         osp.join(ROOT, 'tools', 'train.py'), probe_config(tmp_path),
         '--launcher', 'pytorch', '--work-dir', str(work_dir), '--seed', '0',
-        *cfg_options(data_root, max_iters), *tiny_training_options(),
+        *cfg_options(data_root, max_iters),
+        *tiny_training_options(videos=VIDEOS, images=IMAGES),
         *SCHEDULE, *extra, timeout=300)
 
 
@@ -65,13 +68,13 @@ def ranks(data_root, tmp_path_factory):
                     MAX_ITERS)
     assert result.returncode == 0, output_tail(result)
     assert f'Iter(train) [{MAX_ITERS}/{MAX_ITERS}]' in result.stdout
-    return work_dir, [
+    return work_dir, result.stdout + result.stderr, [
         load(work_dir / f'rank{r}.pth') for r in range(WORLD_SIZE)
     ]
 
 
 def test_ranks_train_one_ddp_model(ranks):
-    _, records = ranks
+    _, _, records = ranks
     assert [r['rank'] for r in records] == list(range(WORLD_SIZE))
     for record in records:
         assert record['world_size'] == WORLD_SIZE
@@ -81,7 +84,7 @@ def test_ranks_train_one_ddp_model(ranks):
 def test_ranks_end_with_identical_weights(ranks):
     """Every tensor, the class centers and the BN statistics included (the
     SyncBuffersHook averages the buffers at the end of training)."""
-    work_dir, records = ranks
+    work_dir, _, records = ranks
     first = records[0]['state_dict']
     assert 'cls_head.loss_center.centers' in first
     for record in records[1:]:
@@ -100,11 +103,29 @@ def test_ranks_end_with_identical_weights(ranks):
                            first['cls_head.loss_center.centers'])
 
 
+def test_the_global_batch_is_split_across_ranks(ranks):
+    """``batch_size`` is global: each step, the ranks together hold
+    VIDEOS clips + IMAGES images, each rank its half, clips first."""
+    _, _, records = ranks
+    videos = set(records[0]['video_indices'])
+    per_rank = [[batch for epoch in r['sampler_passes'] for batch in epoch]
+                for r in records]
+    for step in zip(*per_rank):
+        for batch in step:
+            assert [i in videos for i in batch] == (
+                [True] * (VIDEOS // WORLD_SIZE) +
+                [False] * (IMAGES // WORLD_SIZE))
+        together = [i for batch in step for i in batch]
+        assert sum(i in videos for i in together) == VIDEOS
+        assert len(together) == VIDEOS + IMAGES
+
+
 @pytest.mark.parametrize('source', ['video_indices', 'image_indices'])
 def test_sampler_shares_are_disjoint_and_cover_the_epoch(ranks, source):
-    _, records = ranks
+    _, _, records = ranks
     everything = set(records[0][source])
-    epochs = [r['sampler_passes'] for r in records]
+    epochs = [[[i for batch in epoch for i in batch]
+               for epoch in r['sampler_passes']] for r in records]
     assert all(len(passes) == 2 for passes in epochs)  # MAX_ITERS crosses
     for epoch in range(2):
         shares = [set(passes[epoch]) & everything for passes in epochs]
@@ -127,24 +148,16 @@ def test_config_sync_bn_switch_converts_every_batchnorm():
     assert set(types) == {torch.nn.SyncBatchNorm}
 
 
-def test_sync_bn_under_the_launcher(data_root, tmp_path):
-    """``--cfg-options sync_bn=torch`` reaches the launched Runner. torch's
-    SyncBatchNorm needs GPU modules: on the CPU, DDP refuses the converted
-    model, which shows the conversion happened; where it trains, the ranks
-    must agree."""
-    work_dir = tmp_path / 'work'
-    result = launch(data_root, tmp_path, work_dir, 1, '--cfg-options',
-                    'sync_bn=torch')
-    if not torch.cuda.is_available():
-        # DDP refuses SyncBatchNorm on CPU modules: the message shows that
-        # the launched Runner did convert the model
-        log = result.stdout + result.stderr
-        assert result.returncode != 0
-        assert 'SyncBatchNorm layers only work with GPU modules' in log, \
-            output_tail(result)
+def test_sync_bn_under_the_launcher(ranks):
+    """The configs ask for SyncBN (``sync_bn='torch'``): on GPUs the
+    launched ranks normalise over the global batch; on the CPU, where torch
+    has no SyncBN, training goes on with per-process BatchNorm and says
+    so."""
+    _, log, records = ranks
+    if torch.cuda.is_available():
+        for record in records:
+            assert record['norm_layers'] == ['SyncBatchNorm']
         return
-    records = [load(work_dir / f'rank{r}.pth') for r in range(WORLD_SIZE)]
     for record in records:
-        assert record['norm_layers'] == ['SyncBatchNorm']
-    first, other = (r['state_dict'] for r in records)
-    assert all(torch.equal(first[k], other[k]) for k in first)
+        assert record['norm_layers'] == ['BatchNorm2d']
+    assert "sync_bn='torch' is ignored on the CPU" in log

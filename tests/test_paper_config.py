@@ -33,8 +33,15 @@ def test_config_says_what_the_paper_says(cfg):
     assert (warmup.type, warmup.end) == ('LinearLR', 1000)
     assert steps.milestones == [4000, 6000] and steps.gamma == 0.1
     loader = cfg.train_dataloader
-    assert loader.batch_size == loader.sampler.batch_size == 16
-    assert loader.sampler.video_fraction == 0.5
+    # one number sets the global batch: 8 clips + 8 images
+    assert loader.batch_size == 16
+    assert loader.batch_sampler == dict(type='MixedSourceBatchSampler',
+                                        video_fraction=0.5)
+    assert cfg.sync_bn == 'torch'  # BN over the global batch on W GPUs
+    # eq. 4: one L_CE^I over frames and images, half each with 1:1 batches
+    assert head.loss_frame.loss_weight + head.loss_image.loss_weight == 1.0
+    # ResNet-50 ImageNet weights V1, as the released code loads
+    assert cfg.model.backbone.pretrained.endswith('resnet50-0676ba61.pth')
     assert cfg.test_pipeline[0] == dict(type='SampleUpToFrames',
                                         max_frames=128)
 
@@ -65,3 +72,45 @@ def test_one_training_step_and_a_128_frame_inference_at_224(cfg):
     assert pred.frame_weights.shape == (128, )
     assert pred.center_distances.shape == (128, 2)
     assert pred.pred_score.sum().item() == pytest.approx(1., abs=1e-5)
+
+
+def paper_head(cfg, seed):
+    """The paper config's head, its classifiers initialised so that the
+    video probabilities spread (the default init keeps them near 0.5)."""
+    torch.manual_seed(seed)
+    head = MODELS.build(cfg.model.cls_head)
+    head.init_weights()
+    with torch.no_grad():
+        # zero-sum rows: the offset every sigmoid feature shares cancels
+        for fc, std in ((head.fc_cls, 0.3), (head.fc_attention, 0.1)):
+            fc.weight.normal_(0, std)
+            fc.weight.sub_(fc.weight.mean(dim=1, keepdim=True))
+    return head.eval()
+
+
+@pytest.mark.parametrize('seed', [0, 1])
+def test_video_probabilities_do_not_depend_on_repeating_frames(cfg, seed):
+    """Every frame of a video repeated k times is the same video: with the
+    paper config's head on sigmoid features its probabilities stay put
+    (under ``aggregation='sum'`` the logits would grow with k)."""
+    head = paper_head(cfg, seed)
+    feats = torch.sigmoid(torch.randn(6, 16, 2048) * 3)  # [N, T, C]
+    samples = [make_sample(i % 2) for i in range(6)]
+
+    def probabilities(h, f):
+        with torch.no_grad():
+            return torch.stack([s.pred_score for s in h.predict(f, samples)])
+
+    once = probabilities(head, feats)
+    assert once[:, 1].std() > 0.05  # the check is not on constant scores
+    for k in range(1, 9):
+        # [N, T, C] -> [N, k * T, C], each frame k times in a row
+        repeated = feats.repeat_interleave(k, dim=1)
+        torch.testing.assert_close(probabilities(head, repeated), once,
+                                   atol=1e-5, rtol=0)
+    # the paper's literal sum: the logits grow with the frame count
+    head.aggregation = 'sum'
+    with torch.no_grad():
+        logits = head(feats)['video_scores']
+        logits8 = head(feats.repeat_interleave(8, dim=1))['video_scores']
+    assert (logits8 - logits).abs().max() > 1.

@@ -73,6 +73,13 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     elif args.resume is not None:
         cfg.resume, cfg.load_from = True, args.resume
     if args.auto_scale_lr:
+        batch_sampler = cfg.train_dataloader.get('batch_sampler') or {}
+        if batch_sampler.get('type') == 'MixedSourceBatchSampler':
+            raise ValueError(
+                '--auto-scale-lr scales the lr by the number of processes, '
+                'but MixedSourceBatchSampler keeps the global batch at '
+                'train_dataloader.batch_size whatever their number: the lr '
+                'needs no scaling')
         cfg.auto_scale_lr.enable = True
     randomness = dict(cfg.get('randomness') or {})
     if args.seed is not None:

@@ -10,3 +10,10 @@ default_hooks = dict(
         save_best=None))
 log_processor = dict(type='LogProcessor', window_size=20, by_epoch=False)
 randomness = dict(seed=0, diff_rank_seed=False, deterministic=False)
+
+# Under a launcher (`dist_train.sh CFG W`), W GPUs share the global batch of
+# `train_dataloader.batch_size` (MixedSourceBatchSampler), so each GPU holds
+# 1/W of it: BatchNorm pools its statistics over all of them, as the
+# released code does (SyncBN whenever world_size > 1). One process (a single
+# GPU, or the CPU, where torch has no SyncBN) keeps plain BatchNorm.
+sync_bn = 'torch'

@@ -14,7 +14,7 @@ class MixedVideoImageDataset:
     Indices ``[0, len(video))`` are videos and the rest are images. Each
     sample's data sample carries ``source`` (``'video'`` or ``'image'``) in
     its metainfo, which :class:`MixedSourceDataPreprocessor` and
-    :class:`MixedSourceSampler` use to batch the two sources in a fixed
+    :class:`MixedSourceBatchSampler` use to batch the two sources in a fixed
     ratio. The image pipeline decides how an image reaches the model: a
     single frame for KGA-Net, or a static clip of T frames for 3D baselines
     (``LoadImageAsFrames(num_frames=T)``).

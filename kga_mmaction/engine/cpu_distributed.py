@@ -1,9 +1,11 @@
 """Distributed training on machines without CUDA (gloo on the CPU)."""
 import datetime
+import logging
 
 import torch
 import torch.distributed as dist
 from mmengine.config import Config
+from mmengine.logging import print_log
 
 
 def setup_cpu_distributed(cfg: Config) -> Config:
@@ -14,8 +16,11 @@ def setup_cpu_distributed(cfg: Config) -> Config:
     ``device_ids=[LOCAL_RANK]``; both fail where no GPU is visible. There,
     this starts the gloo process group from the launcher's environment, so
     that the Runner skips ``init_dist``, and wraps the model in DDP without
-    ``device_ids`` (an explicit ``model_wrapper_cfg`` is kept). Does nothing
-    when CUDA is available or the launcher is not ``'pytorch'``.
+    ``device_ids`` (an explicit ``model_wrapper_cfg`` is kept). torch's
+    SyncBatchNorm runs on GPUs only, so a config's ``sync_bn`` is dropped
+    with a warning: each process normalises over its own share of the
+    batch. Does nothing when CUDA is available or the launcher is not
+    ``'pytorch'``.
 
     Args:
         cfg (Config): The config, with ``launcher`` merged in.
@@ -33,6 +38,12 @@ def setup_cpu_distributed(cfg: Config) -> Config:
         kwargs = {} if timeout is None else dict(
             timeout=datetime.timedelta(seconds=timeout))
         dist.init_process_group('gloo', **kwargs)
+    if cfg.get('sync_bn'):
+        print_log(
+            f"sync_bn={cfg.sync_bn!r} is ignored on the CPU (torch's "
+            'SyncBatchNorm needs GPU modules): BatchNorm statistics stay '
+            'per process', logger='current', level=logging.WARNING)
+        cfg.sync_bn = None
     if cfg.get('model_wrapper_cfg') is None:
         cfg.model_wrapper_cfg = dict(
             type='MMDistributedDataParallel',

@@ -1,7 +1,6 @@
 # BUSV videos and BUSI keyframe images, mixed 1:1 in every training batch
 # (paper, section 4.1); tests on the BUSV test videos, up to 128 frames each.
-# Layouts: see README ("Data"). A child config that changes the batch size
-# sets both `train_dataloader.batch_size` and the sampler's `batch_size`.
+# Layouts: see README ("Data").
 busv_root = 'data/busv'
 busi_root = 'data/Dataset_BUSI_with_GT'
 split_variant = 'official'  # or 'clean': errata applied, leaks removed
@@ -38,16 +37,17 @@ test_pipeline = [
     dict(type='PackActionInputs', meta_keys=test_meta_keys)
 ]
 
-train_batch_size = 16
+# `batch_size` is the global batch of the paper, 8 clips + 8 images, over
+# all GPUs together: `MixedSourceBatchSampler` lays out every batch and
+# splits it evenly across the processes (4 + 4 per GPU on 2 GPUs), so the lr
+# needs no scaling. BatchNorm then sees 1/W of a batch per GPU: `sync_bn`
+# (default_runtime.py) makes its statistics global again.
 train_dataloader = dict(
-    batch_size=train_batch_size,
+    batch_size=16,
     num_workers=4,
     persistent_workers=True,
-    sampler=dict(
-        type='MixedSourceSampler',
-        batch_size=train_batch_size,
-        video_fraction=0.5,
-        shuffle=True),
+    sampler=dict(type='DefaultSampler', shuffle=True),
+    batch_sampler=dict(type='MixedSourceBatchSampler', video_fraction=0.5),
     dataset=dict(
         type='MixedVideoImageDataset',
         video=dict(

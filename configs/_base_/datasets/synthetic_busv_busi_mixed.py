@@ -33,11 +33,9 @@ test_pipeline = [
     dict(type='PackActionInputs', meta_keys={{_base_.test_meta_keys}})
 ]
 
-train_batch_size = 8
 train_dataloader = dict(
-    batch_size=train_batch_size,
+    batch_size=8,
     num_workers=2,
-    sampler=dict(batch_size=train_batch_size),
     dataset=dict(
         video=dict(data_root=busv_root, pipeline=train_video_pipeline),
         image=dict(data_root=busi_root, pipeline=train_image_pipeline)))

@@ -1,3 +1,3 @@
-from .mixed_source_sampler import MixedSourceSampler
+from .mixed_source_batch_sampler import MixedSourceBatchSampler
 
-__all__ = ['MixedSourceSampler']
+__all__ = ['MixedSourceBatchSampler']
