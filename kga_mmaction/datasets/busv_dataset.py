@@ -26,6 +26,7 @@ from mmaction.datasets import BaseActionDataset
 from mmaction.registry import DATASETS
 from mmaction.utils import ConfigType
 from .validation import (BUSV_CLASSES, BUSV_FRAME_TMPL, BUSV_SPLITS,
+                         MAX_LISTED_PROBLEMS, format_problems,
                          index_busv_root, raise_for_problems)
 
 SPLIT_VARIANTS = ('official', 'clean')
@@ -133,9 +134,11 @@ class BUSVDataset(BaseActionDataset):
     At construction the whole root (both JSONs, every video folder) is
     checked with :func:`~kga_mmaction.datasets.validation.index_busv_root`;
     any problem (missing or empty frame, empty folder, numbering gap,
-    unknown label, JSON entry without files, folder in no JSON, ...) raises
-    one ``ValueError`` (``FileNotFoundError`` if everything found is
-    missing) listing the first problems with their paths.
+    unknown label, JSON entry without files, ...) raises one ``ValueError``
+    (``FileNotFoundError`` if everything found is missing) listing the first
+    problems with their paths. A frame folder that no JSON lists is a
+    warning naming it: copies of BUSV often hold extra videos, and the
+    splits stay as the JSONs define them.
 
     Args:
         data_root (str): BUSV root (holds ``rawframes/`` and the JSONs).
@@ -209,6 +212,11 @@ class BUSVDataset(BaseActionDataset):
                     width=video.width))
         self._log_loaded(index.annotation_files[self.split], data_list,
                          changes)
+        if index.warnings:
+            MMLogger.get_current_instance().warning(
+                f'BUSVDataset: {len(index.warnings)} frame folder(s) under '
+                f'{index.root} are in no JSON and are not loaded:\n' +
+                format_problems(index.warnings, MAX_LISTED_PROBLEMS))
         return data_list
 
     def _log_loaded(self, json_path: str, data_list: List[dict],

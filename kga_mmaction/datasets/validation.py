@@ -80,7 +80,6 @@ EMPTY_CLASS = 'empty_class'
 FRAME_GAP = 'frame_gap'
 UNKNOWN_LABEL = 'unknown_label'
 BAD_JSON_ENTRY = 'bad_json_entry'
-VIDEO_NOT_IN_JSON = 'video_not_in_json'
 FRAMES_NOT_IN_JSON = 'frames_not_in_json'
 VIDEO_IN_BOTH_SPLITS = 'video_in_both_splits'
 SIZE_MISMATCH = 'size_mismatch'
@@ -88,6 +87,7 @@ SIZE_MISMATCH = 'size_mismatch'
 MISSING_MASK = 'missing_mask'
 ORPHAN_MASK = 'orphan_mask'
 UNEXPECTED_FILE = 'unexpected_file'
+VIDEO_NOT_IN_JSON = 'video_not_in_json'
 
 #: Kinds that mean "a file or folder is not there"; an error made only of
 #: these is a FileNotFoundError.
@@ -212,12 +212,17 @@ class BUSVIndex:
         annotation_files (dict): Split -> JSON path used.
         videos (list[BUSVVideo]): Videos in a JSON with frames on disk,
             sorted by split then name.
-        problems (list[Problem]): Everything the checks found.
+        problems (list[Problem]): Everything the checks found that stops
+            loading.
+        warnings (list[Problem]): Findings that leave the splits as the
+            JSONs define them: frame folders that no JSON lists (copies of
+            BUSV often carry extra videos).
     """
     root: str
     annotation_files: Dict[str, str]
     videos: List[BUSVVideo] = field(default_factory=list)
     problems: List[Problem] = field(default_factory=list)
+    warnings: List[Problem] = field(default_factory=list)
 
 
 @dataclass
@@ -416,7 +421,7 @@ def index_busv_root(root: str, deep: bool = False) -> BUSVIndex:
 
     for name, disk in disk_videos.items():
         if disk.frames and name not in json_videos:
-            problems.append(
+            index.warnings.append(
                 Problem(
                     VIDEO_NOT_IN_JSON, disk.path,
                     f'{len(disk.frames)} frames, in neither ' +
@@ -532,7 +537,7 @@ def check_busv_root(root: str, deep: bool = False) -> dict:
         ``{'WxH': videos}`` dict), ``variant_changes`` (variant -> what the
         variant changed, see
         :func:`~kga_mmaction.datasets.busv_dataset.apply_split_variant`),
-        ``problems`` (list of :class:`Problem`).
+        ``problems`` and ``warnings`` (lists of :class:`Problem`).
 
     Raises:
         FileNotFoundError: If ``root``, ``rawframes/`` or a JSON is missing.
@@ -570,7 +575,8 @@ def check_busv_root(root: str, deep: bool = False) -> dict:
         annotation_files=index.annotation_files,
         splits=splits,
         variant_changes=variant_changes,
-        problems=index.problems)
+        problems=index.problems,
+        warnings=index.warnings)
 
 
 _CHANGE_LABELS = dict(

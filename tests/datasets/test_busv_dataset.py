@@ -323,13 +323,24 @@ def test_json_entry_without_files(busv_root):
     assert 'imagenet_vid_val.json' in str(err.value)
 
 
-def test_video_folder_in_no_json(busv_root, mini):
+def test_video_folder_in_no_json_is_a_warning(busv_root, mini, caplog):
+    """A copy of BUSV with an extra frame folder loads the same split and
+    names the folder in a warning."""
+    before = [d['frame_dir'] for d in BUSVDataset(busv_root).data_list]
     frame_dir = osp.join(busv_root, 'rawframes', 'malignant',
                          'xdeadbeefdeadbeef')
     mini.write_busv_frames(frame_dir, range(2), 32, 32)
-    with pytest.raises(ValueError) as err:
-        BUSVDataset(busv_root)
-    assert f'video_not_in_json: {frame_dir}' in str(err.value)
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(caplog.handler)
+    try:
+        dataset = BUSVDataset(busv_root)
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert [d['frame_dir'] for d in dataset.data_list] == before
+    warnings = [r.getMessage() for r in caplog.records
+                if r.levelname == 'WARNING']
+    assert any(f'video_not_in_json: {frame_dir}' in w and 'in no JSON' in w
+               for w in warnings), warnings
 
 
 def test_frames_on_disk_not_in_json(busv_root, mini):

@@ -7,7 +7,8 @@ Usage::
 
 Prints a summary table per split/variant/class (BUSV) and per class (BUSI),
 then every problem with its path. Exits with 1 if there is any problem, 0
-otherwise (BUSI warnings, e.g. images without masks, do not count). The
+otherwise (warnings, e.g. BUSI images without masks or BUSV frame folders
+that no JSON lists, do not count). The
 checks are those the datasets run at construction
 (:mod:`kga_mmaction.datasets.validation`).
 """
