@@ -1,7 +1,7 @@
 """Fast inference (test_cfg: frame chunks, channels_last, autocast) gives the
-fp32 predictions: bit for bit with chunks (per-sample kernels; within fp32
-rounding with oneDNN), within 1e-4 with channels_last, within 0.01
-probability and 0.02 AUC with bf16 autocast."""
+fp32 predictions: within fp32 rounding with chunks (any CPU kernel), within
+1e-4 with channels_last, within 0.01 probability and 0.02 AUC with bf16
+autocast."""
 import copy
 
 import numpy as np
@@ -186,16 +186,16 @@ def test_autocast_refused_without_native_support(model, monkeypatch):
 # ---------------------------------------------------------------------------
 # Chunks, channels_last, memory
 # ---------------------------------------------------------------------------
-def assert_equal_or_close(actual, expected, exact):
-    if exact:
-        assert torch.equal(actual, expected)
-    else:
-        torch.testing.assert_close(actual, expected, rtol=1e-5, atol=1e-6)
+def assert_fp32_close(actual, expected):
+    torch.testing.assert_close(actual, expected, rtol=1e-5, atol=1e-6)
 
 
-# With oneDNN off, CPU convolutions run sample by sample (im2col + GEMM per
-# frame), so chunking cannot change a bit. oneDNN picks its kernel by the
-# batch shape, so chunks may round differently, at float32 epsilon.
+# Chunking changes the batch shape of every backbone call, and CPU kernels
+# pick their blocking (and so their summation order) by shape: oneDNN's
+# convolutions, and also the BLAS GEMMs of the per-sample path without
+# oneDNN, which are bit-identical across chunk sizes on some CPUs (AMD EPYC
+# here) but not on others (Intel AVX-512). What holds on every CPU is
+# agreement within float32 rounding; both kernel paths are checked.
 ONEDNN = pytest.mark.parametrize('onednn', [False, True],
                                  ids=['per-sample-kernels', 'onednn'])
 # torch.backends.mkldnn.flags() warns about TF32 on Intel GPUs
@@ -209,9 +209,8 @@ def test_chunked_embedding_equals_unchunked(model, onednn):
     with torch.no_grad(), torch.backends.mkldnn.flags(enabled=onednn):
         whole = model.embed(frames)
         for chunk in (1, 2, 3, 7, 32):
-            assert_equal_or_close(
-                embed_in_chunks(model.embed, frames, chunk), whole,
-                exact=not onednn)
+            assert_fp32_close(embed_in_chunks(model.embed, frames, chunk),
+                              whole)
         assert embed_in_chunks(model.embed, frames[:0], 4).shape == (0, 512)
     with pytest.raises(ValueError, match='chunk_size'):
         embed_in_chunks(model.embed, frames, 0)
@@ -226,8 +225,7 @@ def test_chunked_predictions_equal_unchunked(model, onednn):
         chunked = predict(clone_with(model, frame_chunk_size=3), data)
     for key in ('pred_score', 'frame_weights', 'frame_scores',
                 'center_distances'):
-        assert_equal_or_close(chunked.get(key), reference.get(key),
-                              exact=not onednn)
+        assert_fp32_close(chunked.get(key), reference.get(key))
 
 
 def test_channels_last_matches_fp32_within_1e_4(model):
@@ -319,22 +317,33 @@ def test_compiled_embedding_matches_eager_and_follows_new_weights(model):
 # ---------------------------------------------------------------------------
 # bf16 autocast against fp32
 # ---------------------------------------------------------------------------
-def spread_probabilities(model, items):
-    """Rescale the random video classifier so that the fp32 logit margins
-    of ``items`` have mean 0 and std 2: probabilities spread over about
-    0.1-0.9, where they are most sensitive to the features' errors."""
-    margins = []
+def video_features(model, items):
+    """fp32 aggregated video features ``F_V`` ``[N, C]``, read off the head
+    with its classifier replaced by the identity."""
+    model = copy.deepcopy(model)
+    model.cls_head.fc_cls = torch.nn.Identity()
     with torch.no_grad():
-        for item in items:
-            data = model.data_preprocessor(pseudo_collate([item]), False)
-            scores = model(**data, mode='tensor')['video_scores'][0]
-            margins.append(scores[1] - scores[0])
-        margins = torch.stack(margins)
-        scale = 2 / margins.std()
+        return torch.stack([
+            model(**model.data_preprocessor(pseudo_collate([item]), False),
+                  mode='tensor')['video_scores'][0] for item in items
+        ])
+
+
+def fit_classifier(model, items, labels):
+    """Point the video classifier along the difference of the class means
+    of the fp32 video features (where a trained classifier looks: videos
+    differ there, not only by noise), scaled so that the logit margins of
+    ``items`` have mean 0 and std 2: probabilities spread over about
+    0.1-0.9, where they are most sensitive to the features' errors."""
+    feats = video_features(model, items).double()  # [N, C]
+    labels = torch.as_tensor(labels)
+    direction = feats[labels == 1].mean(0) - feats[labels == 0].mean(0)
+    margins = feats @ direction
+    scale = 2 / margins.std()
+    with torch.no_grad():
         fc = model.cls_head.fc_cls
-        fc.weight.mul_(scale)
-        fc.bias.mul_(scale)
-        fc.bias[1] -= scale * margins.mean()
+        fc.weight.copy_(torch.stack([-direction, direction]) * scale / 2)
+        fc.bias.copy_(torch.tensor([1., -1.]) * scale * margins.mean() / 2)
     return model
 
 
@@ -343,7 +352,7 @@ def test_bf16_autocast_matches_fp32(model, synthetic_videos):
     BUSV videos, where the CPU has native bf16; elsewhere bf16 is refused
     and ``--fast`` falls back to float32 (channels_last, chunks)."""
     items, labels = synthetic_videos
-    model = spread_probabilities(clone_with(model), items)
+    model = fit_classifier(clone_with(model), items, labels)
     fp32 = probabilities(model, items)
     assert fp32.std() > 0.1, 'probabilities too alike to compare AUCs'
     bf16_cfg = dict(channels_last=True, frame_chunk_size=4,
