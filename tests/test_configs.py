@@ -3,7 +3,8 @@
 * Build: ``Config.fromfile`` + ``MODELS.build(cfg.model)`` (pretrained
   weights and ``load_from`` off) for every config but ``_base_`` files and
   the paper config (``test_paper_config.py`` covers it), with the invariants
-  of a kga-mmaction experiment: 2 classes, no SyncBN (one GPU or the CPU),
+  of a kga-mmaction experiment: 2 classes, no SyncBN in the built model
+  (the Runner converts BN only under a launcher),
   iteration-based schedule, checkpoints and logs.
 * Run (slow): each demo config trains one iteration, validates and tests
   through ``Runner.from_cfg``, the real datasets and pipelines, on a
@@ -33,6 +34,10 @@ BASELINES = [
     path for path in CONFIGS
     if osp.basename(osp.dirname(path)) == 'baselines'
 ]
+RECIPE_STUDY = [
+    path for path in CONFIGS
+    if osp.basename(osp.dirname(path)) == 'recipe_study'
+]
 MMACTION_CHECKPOINTS = 'https://download.openmmlab.com/mmaction/v1.0/'
 
 
@@ -59,7 +64,7 @@ def without_pretrained(cfg):
 
 def test_the_glob_finds_every_kind_of_config():
     kinds = {osp.basename(osp.dirname(path)) for path in CONFIGS}
-    assert kinds == {'baselines', 'demo', 'kga_net'}
+    assert kinds == {'baselines', 'demo', 'kga_net', 'recipe_study'}
     assert len(BASELINES) == 5  # I3D, SlowFast, R(2+1)D, CSN, MViT
     # the KGA-Net demo, its 3 ablations and the 5 baselines
     assert len(DEMOS) == 9
@@ -86,6 +91,8 @@ def test_config_builds(path):
     if path in DEMOS:
         assert cfg.load_from is None
         assert cfg.train_cfg.max_iters == 600
+    elif path in RECIPE_STUDY:
+        assert cfg.train_cfg.max_iters == 320
     else:
         assert cfg.train_cfg.max_iters == 8000
     if path in BASELINES:

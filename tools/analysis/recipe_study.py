@@ -1,0 +1,316 @@
+"""Does the paper recipe train? Frame aggregation x coherence variant x seed.
+
+Runs the paper's recipe at CPU size
+(``configs/recipe_study/kga-net_r50-synbusi-pre_1xb16-1x1x16-320it_synthetic.py``:
+ResNet-50 with sigmoid features, SGD at lr 0.005 with momentum 0.9, the
+warm-up and decay scaled to the run, 16-frame clips, 8 videos + 8 images per
+batch, tests on up to 128 frames) and writes ``results/recipe_study.md``::
+
+    python tools/analysis/recipe_study.py
+
+1. Data: ``tools/data/make_synthetic.py`` writes the study's BUSV/BUSI
+   (``--data-root``; kept when it exists).
+2. Pretraining proxy: no ImageNet weights can be downloaded here, so a
+   torchvision ResNet-50 is first trained on the synthetic BUSI images and
+   saved as a torchvision checkpoint, which the config loads through
+   ``backbone.pretrained`` as it would load the ImageNet weights.
+3. One run per aggregation (``sum``: ``sum_i w_i F_i`` as eq. 1 is written;
+   ``mean``: divided by the frame count, as released) x coherence variant
+   (``paper``: eq. 3; ``official``: the released code, at the released
+   normalisation) x seed, each trained and tested by
+   ``tools/analysis/run_table.py``'s ``run_one`` (finished runs are
+   skipped).
+
+Per run the report gives the loss curves, the mean and spread of the test
+attention weights, the mean per-video correlation between attention and
+own-class center distance (``AttentionDistanceMetric``) and the test AUC.
+"""
+import argparse
+import glob
+import json
+import os
+import os.path as osp
+import subprocess
+import sys
+import time
+from typing import Dict, List, Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+import torchvision
+from mmaction.registry import DATASETS
+from mmengine.dataset import pseudo_collate
+from mmengine.registry import init_default_scope
+from run_table import run_commands, run_one, shell_line
+
+import kga_mmaction  # noqa: F401  (registers the plugin)
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = ('configs/recipe_study/'
+          'kga-net_r50-synbusi-pre_1xb16-1x1x16-320it_synthetic.py')
+#: Where CONFIG reads the data and the pretrained proxy, and the runs go.
+DATA_ROOT = 'data/recipe_study'
+WORK_ROOT = 'work_dirs/recipe_study'
+PROXY_CHECKPOINT = osp.join(WORK_ROOT, 'pretrain',
+                            'resnet50_synthetic-busi.pth')
+#: What ``tools/data/make_synthetic.py`` is asked for: long videos (tests
+#: see up to 128 frames), BUSI with the normal class, harder than the demo.
+DATA_ARGS = ('--videos-per-class', '40', '--frames', '32', '128',
+             '--images-per-class', '120', '--normal-images', '30',
+             '--difficulty', '0.7', '--val-fraction', '0.35',
+             '--square-only', '--seed', '0')
+#: cfg-options of each coherence variant. The released code averages its
+#: MSE over the whole batch, whose image rows are zero; the loss averages
+#: over the videos, so weight N / (N + M) = 0.5 with 1:1 batches matches it.
+VARIANT_OPTIONS = {
+    'paper': ['model.cls_head.loss_coherence.variant=paper',
+              'model.cls_head.loss_coherence.loss_weight=1.0'],
+    'official': ['model.cls_head.loss_coherence.variant=official',
+                 'model.cls_head.loss_coherence.loss_weight=0.5'],
+}
+LOSS_KEYS = ('loss_cls', 'loss_frame', 'loss_image', 'loss_center',
+             'loss_coherence')
+MEAN = torch.tensor([123.675, 116.28, 103.53]).view(1, 3, 1, 1)
+STD = torch.tensor([58.395, 57.12, 57.375]).view(1, 3, 1, 1)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--out', default='results/recipe_study.md')
+    parser.add_argument('--aggregations', nargs='+', default=['sum', 'mean'])
+    parser.add_argument('--variants', nargs='+', default=['paper', 'official'],
+                        choices=sorted(VARIANT_OPTIONS))
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1])
+    parser.add_argument('--pretrain-iters', type=int, default=400)
+    parser.add_argument('--cfg-options', nargs='+', default=[],
+                        help='passed to every run (e.g. a shorter schedule)')
+    return parser.parse_args(argv)
+
+
+def make_data(data_root: str) -> List[str]:
+    """Write the study's synthetic data unless it exists; its command."""
+    command = ['python', 'tools/data/make_synthetic.py', '--out', data_root,
+               *DATA_ARGS]
+    if not osp.isdir(data_root):
+        subprocess.run([sys.executable, *command[1:]], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+    return command
+
+
+def pretrain_proxy(busi_root: str, out_file: str, iters: int,
+                   frame_size: int = 64, batch_size: int = 32,
+                   seed: int = 0) -> Dict[str, float]:
+    """Train a torchvision ResNet-50 on BUSI images; save its state dict.
+
+    The images go through the project's ``BUSIDataset`` (benign, malignant
+    and normal) with the study's training augmentation; SGD with momentum
+    and a cosine decay. The file holds tensors only (a torchvision
+    checkpoint), written through a temporary name.
+
+    Returns:
+        dict: ``iters``, ``seconds`` and the training loss and accuracy over
+        the last 50 iterations.
+    """
+    torch.manual_seed(seed)
+    init_default_scope('mmaction')
+    dataset = DATASETS.build(
+        dict(type='BUSIDataset', data_root=busi_root,
+             classes=('benign', 'malignant', 'normal'),
+             pipeline=[
+                 dict(type='LoadImageAsFrames', num_frames=1),
+                 dict(type='RandomResizedCrop', area_range=(0.5, 1.0)),
+                 dict(type='Resize', scale=(frame_size, frame_size),
+                      keep_ratio=False),
+                 dict(type='Flip', flip_ratio=0.5),
+                 dict(type='FormatShape', input_format='NCHW'),
+                 dict(type='PackActionInputs')
+             ]))
+    loader = torch.utils.data.DataLoader(
+        dataset, batch_size=batch_size, shuffle=True, drop_last=True,
+        num_workers=2, collate_fn=pseudo_collate, persistent_workers=True)
+    model = torchvision.models.resnet50(num_classes=len(dataset.classes))
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9,
+                                weight_decay=1e-4)
+    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, iters)
+    history = []
+    start = time.perf_counter()
+    model.train()
+    while len(history) < iters:
+        for batch in loader:
+            # [B, 1, 3, H, W] uint8 -> [B, 3, H, W] normalised
+            images = (torch.stack(batch['inputs'])[:, 0].float() - MEAN) / STD
+            labels = torch.cat([s.gt_label for s in batch['data_samples']])
+            logits = model(images)
+            loss = F.cross_entropy(logits, labels)
+            optimizer.zero_grad()
+            loss.backward()
+            optimizer.step()
+            schedule.step()
+            history.append((loss.item(),
+                            (logits.argmax(1) == labels).float().mean().item()))
+            if len(history) % 50 == 0:
+                recent = np.array(history[-50:]).mean(0)
+                print(f'pretraining {len(history)}/{iters}: loss '
+                      f'{recent[0]:.3f}, acc {recent[1]:.3f}', flush=True)
+            if len(history) == iters:
+                break
+    os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
+    tmp = out_file + '.tmp'
+    torch.save(model.state_dict(), tmp)
+    os.replace(tmp, out_file)
+    last = np.array(history[-50:])
+    return dict(iters=iters, seconds=time.perf_counter() - start,
+                loss=float(last[:, 0].mean()), acc=float(last[:, 1].mean()))
+
+
+def _newest(pattern: str) -> str:
+    paths = sorted(glob.glob(pattern))
+    if not paths:
+        raise FileNotFoundError(f'nothing matches {pattern}')
+    return paths[-1]
+
+
+def train_curves(work_dir: str) -> List[dict]:
+    """The logged training scalars (one dict per logging interval)."""
+    with open(_newest(osp.join(work_dir, '*', 'vis_data',
+                               'scalars.json'))) as f:
+        return [json.loads(line) for line in f if '"loss"' in line]
+
+
+def test_metrics(work_dir: str) -> dict:
+    """The metrics that ``tools/test.py`` logged for this run."""
+    for path in sorted(glob.glob(osp.join(work_dir, '*', '*.json')),
+                       reverse=True):
+        with open(path) as f:
+            lines = [json.loads(line) for line in f if line.strip()]
+        for record in lines:
+            if 'diagnosis/auc' in record:
+                return record
+    raise FileNotFoundError(f'no test metrics under {work_dir}')
+
+
+def summarise(curves: List[dict], metrics: dict) -> dict:
+    """One run's numbers for the report."""
+    last = curves[-2:]  # the last 40 iterations
+    return dict(
+        **{key: float(np.mean([c[key] for c in last]))
+           for key in LOSS_KEYS + ('top1_acc', ) if key in last[0]},
+        weight_mean=metrics.get('attention/weight_mean', float('nan')),
+        weight_std=metrics.get('attention/weight_std', float('nan')),
+        pearson_r=metrics.get('attention/pearson_r', float('nan')),
+        auc=metrics['diagnosis/auc'],
+        acc=metrics['diagnosis/acc@youden'],
+        threshold=metrics['diagnosis/threshold@youden'])
+
+
+def fmt(value: float, digits: int = 3) -> str:
+    return 'n/a' if value is None or np.isnan(value) else f'{value:.{digits}f}'
+
+
+def format_report(runs: List[dict], pretrain: dict,
+                  commands: Sequence[str], args: argparse.Namespace) -> str:
+    """The Markdown report."""
+    lines = [
+        '# Does the paper recipe train? (CPU size)', '',
+        f'Made by `python tools/analysis/recipe_study.py '
+        f'--aggregations {" ".join(args.aggregations)} --variants '
+        f'{" ".join(args.variants)} --seeds '
+        f'{" ".join(map(str, args.seeds))}'
+        + (f' --cfg-options {" ".join(args.cfg_options)}'
+           if args.cfg_options else '') + '` '
+        f'(config `{CONFIG}`).', '',
+        'Pretraining proxy: a torchvision ResNet-50 trained for '
+        f'{pretrain["iters"]} iterations on the synthetic BUSI images '
+        f'(3 classes, 64x64): training loss {pretrain["loss"]:.3f}, '
+        f'accuracy {pretrain["acc"]:.3f} over its last 50 iterations.', '',
+        '## Per run', '',
+        'Losses and training top-1 accuracy: mean of the last two logged '
+        'windows (last 40 iterations). Attention and AUC: on the test '
+        'videos (up to 128 frames each). `r(w, d)`: mean per-video Pearson '
+        'correlation of frame weight and own-class center distance '
+        '(negative = attention follows the centers). `thr`: the Youden '
+        'threshold as a probability.', '',
+        '| aggregation | coherence | seed | ' +
+        ' | '.join(LOSS_KEYS) + ' | train acc | w mean | w std | r(w, d) | '
+        'test AUC | ACC@Youden | thr |',
+        '|---' * (len(LOSS_KEYS) + 10) + '|'
+    ]
+    for run in runs:
+        s = run['summary']
+        lines.append(
+            f'| {run["aggregation"]} | {run["variant"]} | {run["seed"]} | ' +
+            ' | '.join(fmt(s.get(k, float('nan'))) for k in LOSS_KEYS) +
+            f' | {fmt(s.get("top1_acc", float("nan")))} | '
+            f'{fmt(s["weight_mean"])} | {fmt(s["weight_std"])} | '
+            f'{fmt(s["pearson_r"])} | {fmt(s["auc"])} | {fmt(s["acc"])} | '
+            f'{fmt(s["threshold"], 4)} |')
+    lines += ['', '## Mean over seeds', '',
+              '| aggregation | coherence | test AUC | r(w, d) | w mean | '
+              'train acc | loss_cls |', '|---' * 7 + '|']
+    for agg in args.aggregations:
+        for variant in args.variants:
+            group = [r['summary'] for r in runs
+                     if (r['aggregation'], r['variant']) == (agg, variant)]
+            cells = [float(np.mean([g.get(k, np.nan) for g in group]))
+                     for k in ('auc', 'pearson_r', 'weight_mean',
+                               'top1_acc', 'loss_cls')]
+            lines.append(f'| {agg} | {variant} | ' +
+                         ' | '.join(fmt(c) for c in cells) + ' |')
+    lines += ['', '## Loss curves', '',
+              'Total loss and video CE (`loss_cls`) per logging window '
+              '(mean over the 20 iterations that end at the step shown).',
+              '']
+    steps = [c['step'] for c in runs[0]['curves']]
+    lines += ['| run | ' + ' | '.join(str(s) for s in steps) + ' |',
+              '|---' * (len(steps) + 1) + '|']
+    for run in runs:
+        name = f'{run["aggregation"]}/{run["variant"]}/seed {run["seed"]}'
+        for key in ('loss', 'loss_cls'):
+            lines.append(f'| {name} {key} | ' + ' | '.join(
+                fmt(c.get(key, float('nan')), 2) for c in run['curves']) +
+                         ' |')
+    lines += ['', 'Commands (from the repository root):', '', '```bash']
+    lines += list(commands) + ['```', '']
+    return '\n'.join(lines)
+
+
+def main(argv=None) -> None:
+    args = parse_args(argv)
+    commands = [' '.join(make_data(DATA_ROOT))]
+    pretrain_file = osp.join(WORK_ROOT, 'pretrain', 'pretrain.json')
+    if not osp.isfile(pretrain_file):
+        pretrain = pretrain_proxy(osp.join(DATA_ROOT, 'Dataset_BUSI_with_GT'),
+                                  PROXY_CHECKPOINT, args.pretrain_iters)
+        with open(pretrain_file, 'w') as f:
+            json.dump(pretrain, f, indent=2)
+    with open(pretrain_file) as f:
+        pretrain = json.load(f)
+    runs = []
+    for agg in args.aggregations:
+        for variant in args.variants:
+            for seed in args.seeds:
+                work_dir = osp.join(WORK_ROOT, f'{agg}-{variant}-seed{seed}')
+                options = [f'model.cls_head.aggregation={agg}',
+                           *VARIANT_OPTIONS[variant], *args.cfg_options]
+                run_one(CONFIG, seed, work_dir, options, False)
+                commands += [shell_line(c, work_dir) for c in
+                             run_commands(CONFIG, seed, work_dir, options)]
+                curves = train_curves(work_dir)
+                runs.append(dict(
+                    aggregation=agg, variant=variant, seed=seed,
+                    curves=curves,
+                    summary=summarise(curves, test_metrics(work_dir))))
+                print(f'{agg}/{variant}/seed {seed}: {runs[-1]["summary"]}',
+                      flush=True)
+    report = format_report(runs, pretrain, commands, args)
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+    tmp = args.out + '.tmp'
+    with open(tmp, 'w') as f:
+        f.write(report)
+    os.replace(tmp, args.out)
+    print(report)
+
+
+if __name__ == '__main__':
+    main()
