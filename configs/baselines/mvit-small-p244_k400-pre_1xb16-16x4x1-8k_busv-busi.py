@@ -15,7 +15,9 @@ _base_ = [
 # MViT's sampling, 16x4x1: 16-frame clips, 4 frames apart; tested on
 # 128 // 16 = 8 clips (see busv_busi_mixed_3d.py). The recipe's RandAugment
 # (colour operations, for grey-scale ultrasound) and random erasing are left
-# out: every model of Table 1 sees the same augmentation.
+# out: every model of Table 1 sees the same geometric augmentation. The
+# mixup, cutmix and label smoothing of the recipe's model file stay (README,
+# "Experiments").
 clip_len = 16
 frame_interval = 4
 test_num_clips = 128 // clip_len

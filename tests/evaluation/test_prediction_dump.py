@@ -89,8 +89,9 @@ def test_csv_per_video(tmp_path):
         rows = list(reader)
     assert reader.fieldnames == [
         'index', 'video_id', 'gt_label', 'pred_label', 'positive_score',
-        'log_odds', 'pred_score', 'frame_inds', 'frame_weights', 'frame_scores_0',
-        'frame_scores_1', 'center_distances_0', 'center_distances_1'
+        'log_odds', 'pred_score', 'frame_inds', 'frame_weights',
+        'frame_scores_0', 'frame_scores_1', 'center_distances_0',
+        'center_distances_1'
     ]
     kga, base = rows
     assert kga == {

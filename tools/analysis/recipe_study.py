@@ -1,15 +1,15 @@
 """Does the paper recipe train? Frame aggregation x coherence variant x seed.
 
-Runs the paper's recipe at CPU size
-(``configs/recipe_study/kga-net_r50-synbusi-pre_1xb16-1x1x16-320it_synthetic.py``:
-ResNet-50 with sigmoid features, SGD at lr 0.005 with momentum 0.9, the
-warm-up and decay scaled to the run, 16-frame clips, 8 videos + 8 images per
-batch, tests on up to 128 frames) and writes ``results/recipe_study.md``::
+Runs the paper's recipe at CPU size (``configs/recipe_study/``
+``kga-net_r50-synbusi-pre_1xb16-1x1x16-320it_synthetic.py``: ResNet-50
+with sigmoid features, SGD at lr 0.005 with momentum 0.9, the warm-up and
+decay scaled to the run, 16-frame clips, 8 videos + 8 images per batch,
+tests on up to 128 frames) and writes ``results/recipe_study.md``::
 
     python tools/analysis/recipe_study.py
 
-1. Data: ``tools/data/make_synthetic.py`` writes the study's BUSV/BUSI
-   (``--data-root``; kept when it exists).
+1. Data: ``tools/data/make_synthetic.py`` writes the study's BUSV/BUSI to
+   ``data/recipe_study`` (kept when it exists).
 2. Pretraining proxy: no ImageNet weights can be downloaded here, so a
    torchvision ResNet-50 is first trained on the synthetic BUSI images and
    saved as a torchvision checkpoint, which the config loads through
@@ -20,6 +20,8 @@ batch, tests on up to 128 frames) and writes ``results/recipe_study.md``::
    normalisation) x seed, each trained and tested by
    ``tools/analysis/run_table.py``'s ``run_one`` (finished runs are
    skipped).
+4. The CPU demo (trained from scratch) as shipped and on the paper recipe
+   (SGD and sigmoid features), on the data of ``make demo``.
 
 Per run the report gives the loss curves, the mean and spread of the test
 attention weights, the mean per-video correlation between attention and
@@ -69,6 +71,26 @@ VARIANT_OPTIONS = {
     'official': ['model.cls_head.loss_coherence.variant=official',
                  'model.cls_head.loss_coherence.loss_weight=0.5'],
 }
+#: The CPU demo (from scratch, 600 iterations) as shipped (AdamW, no sigmoid)
+#: and on the paper recipe: sigmoid features, SGD at lr 0.005 with momentum
+#: 0.9, centers at the common lr, warm-up over the first 1/8 (from 0.001 of
+#: the lr) and x0.1 at 1/2 and 3/4 of the run.
+DEMO_CONFIG = 'configs/demo/kga-net_r18-half_1xb8-1x1x8-600it_synthetic.py'
+DEMO_DATA_ROOT = 'data/synthetic'
+#: the data of `make demo` (the Makefile's MAKE_DATA)
+DEMO_DATA_ARGS = ('--videos-per-class', '40', '--val-fraction', '0.3')
+DEMO_RECIPES = {
+    'as shipped': [],
+    'paper recipe': [
+        'model.feature_activation=sigmoid', 'optim_wrapper.optimizer.type=SGD',
+        'optim_wrapper.optimizer.lr=0.005',
+        'optim_wrapper.optimizer.momentum=0.9',
+        'optim_wrapper.optimizer.weight_decay=0.0001',
+        'optim_wrapper.paramwise_cfg.custom_keys.centers.lr_mult=1.0',
+        'param_scheduler.0.start_factor=0.001', 'param_scheduler.0.end=75',
+        'param_scheduler.1.milestones=[300,450]'
+    ],
+}
 LOSS_KEYS = ('loss_cls', 'loss_frame', 'loss_image', 'loss_center',
              'loss_coherence')
 MEAN = torch.tensor([123.675, 116.28, 103.53]).view(1, 3, 1, 1)
@@ -83,15 +105,17 @@ def parse_args(argv=None) -> argparse.Namespace:
                         choices=sorted(VARIANT_OPTIONS))
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1])
     parser.add_argument('--pretrain-iters', type=int, default=400)
+    parser.add_argument('--demo-seeds', nargs='*', type=int, default=[0],
+                        help='seeds of the demo runs (none: skip them)')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='passed to every run (e.g. a shorter schedule)')
     return parser.parse_args(argv)
 
 
-def make_data(data_root: str) -> List[str]:
-    """Write the study's synthetic data unless it exists; its command."""
+def make_data(data_root: str, data_args: Sequence[str]) -> List[str]:
+    """Write synthetic data unless it exists; the command."""
     command = ['python', 'tools/data/make_synthetic.py', '--out', data_root,
-               *DATA_ARGS]
+               *data_args]
     if not osp.isdir(data_root):
         subprocess.run([sys.executable, *command[1:]], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
@@ -100,11 +124,12 @@ def make_data(data_root: str) -> List[str]:
 
 def pretrain_proxy(busi_root: str, out_file: str, iters: int,
                    frame_size: int = 64, batch_size: int = 32,
+                   classes: Sequence[str] = ('benign', 'malignant', 'normal'),
                    seed: int = 0) -> Dict[str, float]:
     """Train a torchvision ResNet-50 on BUSI images; save its state dict.
 
-    The images go through the project's ``BUSIDataset`` (benign, malignant
-    and normal) with the study's training augmentation; SGD with momentum
+    The images of ``classes`` go through the project's ``BUSIDataset`` with
+    the study's training augmentation; SGD with momentum
     and a cosine decay. The file holds tensors only (a torchvision
     checkpoint), written through a temporary name.
 
@@ -116,7 +141,7 @@ def pretrain_proxy(busi_root: str, out_file: str, iters: int,
     init_default_scope('mmaction')
     dataset = DATASETS.build(
         dict(type='BUSIDataset', data_root=busi_root,
-             classes=('benign', 'malignant', 'normal'),
+             classes=tuple(classes),
              pipeline=[
                  dict(type='LoadImageAsFrames', num_frames=1),
                  dict(type='RandomResizedCrop', area_range=(0.5, 1.0)),
@@ -126,6 +151,9 @@ def pretrain_proxy(busi_root: str, out_file: str, iters: int,
                  dict(type='FormatShape', input_format='NCHW'),
                  dict(type='PackActionInputs')
              ]))
+    if len(dataset) < batch_size:
+        raise ValueError(f'{busi_root}: {len(dataset)} images, fewer than '
+                         f'one batch of {batch_size}')
     loader = torch.utils.data.DataLoader(
         dataset, batch_size=batch_size, shuffle=True, drop_last=True,
         num_workers=2, collate_fn=pseudo_collate, persistent_workers=True)
@@ -147,8 +175,8 @@ def pretrain_proxy(busi_root: str, out_file: str, iters: int,
             loss.backward()
             optimizer.step()
             schedule.step()
-            history.append((loss.item(),
-                            (logits.argmax(1) == labels).float().mean().item()))
+            accuracy = (logits.argmax(1) == labels).float().mean()
+            history.append((loss.item(), accuracy.item()))
             if len(history) % 50 == 0:
                 recent = np.array(history[-50:]).mean(0)
                 print(f'pretraining {len(history)}/{iters}: loss '
@@ -208,7 +236,7 @@ def fmt(value: float, digits: int = 3) -> str:
     return 'n/a' if value is None or np.isnan(value) else f'{value:.{digits}f}'
 
 
-def format_report(runs: List[dict], pretrain: dict,
+def format_report(runs: List[dict], demos: List[dict], pretrain: dict,
                   commands: Sequence[str], args: argparse.Namespace) -> str:
     """The Markdown report."""
     lines = [
@@ -257,6 +285,26 @@ def format_report(runs: List[dict], pretrain: dict,
                                'top1_acc', 'loss_cls')]
             lines.append(f'| {agg} | {variant} | ' +
                          ' | '.join(fmt(c) for c in cells) + ' |')
+    if demos:
+        lines += [
+            '', '## The CPU demo on the paper recipe', '',
+            f'`{DEMO_CONFIG}` (half-width ResNet-18 from scratch, 8-frame '
+            'clips at 96x96, 4 videos + 4 images per batch, 600 iterations, '
+            'the data of `make demo`) as shipped (AdamW, no sigmoid) and on '
+            'the paper recipe: ' + ', '.join(
+                f'`{o}`' for o in DEMO_RECIPES['paper recipe']) + '.', '',
+            '| recipe | seed | ' + ' | '.join(LOSS_KEYS) +
+            ' | train acc | w mean | w std | r(w, d) | test AUC |',
+            '|---' * (len(LOSS_KEYS) + 7) + '|'
+        ]
+        for demo in demos:
+            s = demo['summary']
+            lines.append(
+                f'| {demo["recipe"]} | {demo["seed"]} | ' + ' | '.join(
+                    fmt(s.get(k, float('nan'))) for k in LOSS_KEYS) +
+                f' | {fmt(s.get("top1_acc", float("nan")))} | '
+                f'{fmt(s["weight_mean"])} | {fmt(s["weight_std"])} | '
+                f'{fmt(s["pearson_r"])} | {fmt(s["auc"])} |')
     lines += ['', '## Loss curves', '',
               'Total loss and video CE (`loss_cls`) per logging window '
               '(mean over the 20 iterations that end at the step shown).',
@@ -266,6 +314,8 @@ def format_report(runs: List[dict], pretrain: dict,
               '|---' * (len(steps) + 1) + '|']
     for run in runs:
         name = f'{run["aggregation"]}/{run["variant"]}/seed {run["seed"]}'
+        if len(run['curves']) != len(steps):  # another schedule
+            continue
         for key in ('loss', 'loss_cls'):
             lines.append(f'| {name} {key} | ' + ' | '.join(
                 fmt(c.get(key, float('nan')), 2) for c in run['curves']) +
@@ -277,7 +327,7 @@ def format_report(runs: List[dict], pretrain: dict,
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    commands = [' '.join(make_data(DATA_ROOT))]
+    commands = [' '.join(make_data(DATA_ROOT, DATA_ARGS))]
     pretrain_file = osp.join(WORK_ROOT, 'pretrain', 'pretrain.json')
     if not osp.isfile(pretrain_file):
         pretrain = pretrain_proxy(osp.join(DATA_ROOT, 'Dataset_BUSI_with_GT'),
@@ -286,24 +336,35 @@ def main(argv=None) -> None:
             json.dump(pretrain, f, indent=2)
     with open(pretrain_file) as f:
         pretrain = json.load(f)
-    runs = []
-    for agg in args.aggregations:
-        for variant in args.variants:
-            for seed in args.seeds:
-                work_dir = osp.join(WORK_ROOT, f'{agg}-{variant}-seed{seed}')
-                options = [f'model.cls_head.aggregation={agg}',
-                           *VARIANT_OPTIONS[variant], *args.cfg_options]
-                run_one(CONFIG, seed, work_dir, options, False)
-                commands += [shell_line(c, work_dir) for c in
-                             run_commands(CONFIG, seed, work_dir, options)]
-                curves = train_curves(work_dir)
-                runs.append(dict(
-                    aggregation=agg, variant=variant, seed=seed,
-                    curves=curves,
-                    summary=summarise(curves, test_metrics(work_dir))))
-                print(f'{agg}/{variant}/seed {seed}: {runs[-1]["summary"]}',
-                      flush=True)
-    report = format_report(runs, pretrain, commands, args)
+    def run(config, seed, name, options, **fields):
+        work_dir = osp.join(WORK_ROOT, f'{name}-seed{seed}')
+        run_one(config, seed, work_dir, options, False)
+        commands.extend(shell_line(c, work_dir)
+                        for c in run_commands(config, seed, work_dir, options))
+        curves = train_curves(work_dir)
+        record = dict(seed=seed, curves=curves,
+                      summary=summarise(curves, test_metrics(work_dir)),
+                      **fields)
+        print(f'{name}/seed {seed}: {record["summary"]}', flush=True)
+        return record
+
+    runs = [
+        run(CONFIG, seed, f'{agg}-{variant}',
+            [f'model.cls_head.aggregation={agg}', *VARIANT_OPTIONS[variant],
+             *args.cfg_options], aggregation=agg, variant=variant)
+        for agg in args.aggregations for variant in args.variants
+        for seed in args.seeds
+    ]
+    demos = []
+    if args.demo_seeds:
+        commands.append(' '.join(make_data(DEMO_DATA_ROOT, DEMO_DATA_ARGS)))
+        demos = [
+            run(DEMO_CONFIG, seed, 'demo-' + recipe.replace(' ', '-'),
+                options, recipe=recipe)
+            for recipe, options in DEMO_RECIPES.items()
+            for seed in args.demo_seeds
+        ]
+    report = format_report(runs, demos, pretrain, commands, args)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     tmp = args.out + '.tmp'
     with open(tmp, 'w') as f:

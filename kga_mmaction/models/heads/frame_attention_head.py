@@ -251,8 +251,8 @@ class FrameAttentionHead(BaseHead):
             list[ActionDataSample]: Samples with ``pred_score``,
             ``pred_label``, ``pred_logits`` ``[K]`` (the video scores
             before softmax, which still order videos where the
-            probabilities round to 1.0), ``frame_weights`` ``[T]``, ``frame_scores``
-            ``[T, K]`` and, when the head has centers,
+            probabilities round to 1.0), ``frame_weights`` ``[T]``,
+            ``frame_scores`` ``[T, K]`` and, when the head has centers,
             ``center_distances`` ``[T, K]`` (L2 distance of each real frame
             to every class center).
         """

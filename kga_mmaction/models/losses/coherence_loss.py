@@ -87,6 +87,12 @@ def coherence_loss_official(weights: torch.Tensor,
     products, times ``scale``. Means run over the valid frames of each video,
     the MSE over its valid frame pairs, then over videos.
 
+    Scale against the release: its MSE runs over the whole batch, the image
+    samples included, whose rows it zeroes; with ``N`` videos and ``M``
+    images per batch its value is ``N / (N + M)`` times this one, i.e. half
+    of it with KGA-Net's 1:1 batches. ``CoherenceLoss(variant='official',
+    loss_weight=0.5)`` reproduces the released loss there.
+
     Args:
         weights (torch.Tensor): Frame attention weights, shape ``[N, T]``.
         distances (torch.Tensor): Squared frame-to-center distances,
@@ -127,7 +133,9 @@ class CoherenceLoss(nn.Module):
             Defaults to 1.0.
         variant (str): ``'paper'`` for eq. 3 (:func:`coherence_loss_paper`,
             plain L2 distances), or ``'official'`` for the released code
-            (:func:`coherence_loss_official`, squared distances).
+            (:func:`coherence_loss_official`, squared distances; averaged
+            over videos, so ``loss_weight=0.5`` matches the release's
+            average over 1:1 batches of videos and images).
             Defaults to ``'paper'``.
     """
 
