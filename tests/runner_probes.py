@@ -30,7 +30,7 @@ def _recording(batch_sampler, passes: list) -> None:
             batches.append(list(batch))
             yield batch
 
-    sampler.__class__ = type(f'Recording{base.__name__}', (base, ),
+    batch_sampler.__class__ = type(f'Recording{base.__name__}', (base, ),
                              dict(__iter__=__iter__))
 
 
@@ -55,6 +55,12 @@ class RankStateDumpHook(Hook):
             sampler_passes=[])
         _recording(runner.train_dataloader.batch_sampler,
                    self.record['sampler_passes'])
+        # The loop took its first pass's iterator when it was built; take it
+        # again so that the first pass is recorded too (nothing has been
+        # drawn from it yet)
+        loop = runner.train_loop
+        loop.dataloader_iterator = type(loop.dataloader_iterator)(
+            loop.dataloader)
         # written now too, so that a run that fails in training leaves it
         self._dump(runner)
 
