@@ -18,7 +18,8 @@ Conventions shared by every function here:
 * Rates are fractions in [0, 1], not percent: multiply by 100 to compare
   with the paper's tables.
 """
-from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
+from typing import (Any, Callable, Dict, List, Optional, Sequence, Tuple,
+                    Union)
 
 import numpy as np
 import torch
@@ -149,7 +150,8 @@ def _youden_from_roc(fpr: np.ndarray, tpr: np.ndarray,
     return float(thresholds[1:][np.argmax(tp * num_neg - fp * num_pos)])
 
 
-def positive_log_odds(logits: Sequence[float], positive_class: int) -> float:
+def positive_log_odds(logits: Union[torch.Tensor, Sequence[float]],
+                      positive_class: int) -> float:
     """Log-odds of the positive class from class logits, in float64.
 
     ``log p_pos - log(1 - p_pos) = z_pos - logsumexp(z_other)`` for the
@@ -157,7 +159,8 @@ def positive_log_odds(logits: Sequence[float], positive_class: int) -> float:
     videos apart whose probabilities round to 1.0 (or 0.0).
 
     Args:
-        logits (Sequence[float]): Logits of the K classes, ``[K]``.
+        logits (torch.Tensor | Sequence[float]): Logits of the K classes,
+            ``[K]``.
         positive_class (int): Index of the positive class.
 
     Returns:

@@ -91,6 +91,15 @@ DEMO_RECIPES = {
         'param_scheduler.1.milestones=[300,450]'
     ],
 }
+#: Diagnostic runs: the mean/official run of seed 0 with one change each,
+#: to find what keeps the video branch from training at this size: the
+#: center loss at a small weight (Wen et al. weigh it 0.003-0.01; eq. 4
+#: weighs it 1 on 2048-d squared distances to centers drawn from N(0, 1)),
+#: and no sigmoid on the pooled features.
+DIAGNOSTICS = {
+    'center loss x0.01': ['model.cls_head.loss_center.loss_weight=0.01'],
+    'no sigmoid': ['model.feature_activation=None'],
+}
 LOSS_KEYS = ('loss_cls', 'loss_frame', 'loss_image', 'loss_center',
              'loss_coherence')
 MEAN = torch.tensor([123.675, 116.28, 103.53]).view(1, 3, 1, 1)
@@ -105,6 +114,9 @@ def parse_args(argv=None) -> argparse.Namespace:
                         choices=sorted(VARIANT_OPTIONS))
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1])
     parser.add_argument('--pretrain-iters', type=int, default=400)
+    parser.add_argument('--no-diagnostics', dest='diagnostics',
+                        action='store_false',
+                        help='skip the diagnostic runs (DIAGNOSTICS)')
     parser.add_argument('--demo-seeds', nargs='*', type=int, default=[0],
                         help='seeds of the demo runs (none: skip them)')
     parser.add_argument('--cfg-options', nargs='+', default=[],
@@ -233,10 +245,36 @@ def summarise(curves: List[dict], metrics: dict) -> dict:
 
 
 def fmt(value: float, digits: int = 3) -> str:
-    return 'n/a' if value is None or np.isnan(value) else f'{value:.{digits}f}'
+    """A number for the tables; tiny ones (a collapsed attention) in
+    scientific notation."""
+    if value is None or np.isnan(value):
+        return 'n/a'
+    if 0 < abs(value) < 10**-digits:
+        return f'{value:.1e}'
+    return f'{value:.{digits}f}'
 
 
-def format_report(runs: List[dict], demos: List[dict], pretrain: dict,
+def run_rows(records: List[dict], columns: Sequence[str]) -> List[str]:
+    """A Markdown table of runs: ``columns`` (fields of each record), the
+    losses and training accuracy, then the test numbers."""
+    lines = [
+        '| ' + ' | '.join([*columns, *LOSS_KEYS]) + ' | train acc | w mean | '
+        'w std | r(w, d) | test AUC | ACC@Youden | thr |',
+        '|---' * (len(columns) + len(LOSS_KEYS) + 7) + '|'
+    ]
+    for record in records:
+        s = record['summary']
+        cells = [str(record[c]) for c in columns] + [
+            fmt(s.get(k, float('nan')))
+            for k in LOSS_KEYS + ('top1_acc', 'weight_mean', 'weight_std',
+                                  'pearson_r', 'auc', 'acc')
+        ] + [fmt(s['threshold'], 4)]
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    return lines
+
+
+def format_report(runs: List[dict], diagnostics: List[dict],
+                  demos: List[dict], pretrain: dict,
                   commands: Sequence[str], args: argparse.Namespace) -> str:
     """The Markdown report."""
     lines = [
@@ -253,26 +291,14 @@ def format_report(runs: List[dict], demos: List[dict], pretrain: dict,
         f'(3 classes, 64x64): training loss {pretrain["loss"]:.3f}, '
         f'accuracy {pretrain["acc"]:.3f} over its last 50 iterations.', '',
         '## Per run', '',
-        'Losses and training top-1 accuracy: mean of the last two logged '
-        'windows (last 40 iterations). Attention and AUC: on the test '
-        'videos (up to 128 frames each). `r(w, d)`: mean per-video Pearson '
-        'correlation of frame weight and own-class center distance '
-        '(negative = attention follows the centers). `thr`: the Youden '
-        'threshold as a probability.', '',
-        '| aggregation | coherence | seed | ' +
-        ' | '.join(LOSS_KEYS) + ' | train acc | w mean | w std | r(w, d) | '
-        'test AUC | ACC@Youden | thr |',
-        '|---' * (len(LOSS_KEYS) + 10) + '|'
+        'Losses and training top-1 accuracy (of the video classifier): mean '
+        'of the last two logged windows (last 40 iterations). Attention and '
+        'AUC: on the test videos (up to 128 frames each), ranked by '
+        'log-odds. `r(w, d)`: mean per-video Pearson correlation of frame '
+        'weight and own-class center distance (negative = attention follows '
+        'the centers). `thr`: the Youden threshold as a probability.', ''
     ]
-    for run in runs:
-        s = run['summary']
-        lines.append(
-            f'| {run["aggregation"]} | {run["variant"]} | {run["seed"]} | ' +
-            ' | '.join(fmt(s.get(k, float('nan'))) for k in LOSS_KEYS) +
-            f' | {fmt(s.get("top1_acc", float("nan")))} | '
-            f'{fmt(s["weight_mean"])} | {fmt(s["weight_std"])} | '
-            f'{fmt(s["pearson_r"])} | {fmt(s["auc"])} | {fmt(s["acc"])} | '
-            f'{fmt(s["threshold"], 4)} |')
+    lines += run_rows(runs, ['aggregation', 'variant', 'seed'])
     lines += ['', '## Mean over seeds', '',
               '| aggregation | coherence | test AUC | r(w, d) | w mean | '
               'train acc | loss_cls |', '|---' * 7 + '|']
@@ -285,6 +311,14 @@ def format_report(runs: List[dict], demos: List[dict], pretrain: dict,
                                'top1_acc', 'loss_cls')]
             lines.append(f'| {agg} | {variant} | ' +
                          ' | '.join(fmt(c) for c in cells) + ' |')
+    if diagnostics:
+        lines += [
+            '', '## Diagnostics', '',
+            'The `mean`/`official` run of seed 0 with one change each: ' +
+            '; '.join(f'{name}: ' + ', '.join(f'`{o}`' for o in options)
+                      for name, options in DIAGNOSTICS.items()) + '.', ''
+        ]
+        lines += run_rows(diagnostics, ['change', 'seed'])
     if demos:
         lines += [
             '', '## The CPU demo on the paper recipe', '',
@@ -292,34 +326,24 @@ def format_report(runs: List[dict], demos: List[dict], pretrain: dict,
             'clips at 96x96, 4 videos + 4 images per batch, 600 iterations, '
             'the data of `make demo`) as shipped (AdamW, no sigmoid) and on '
             'the paper recipe: ' + ', '.join(
-                f'`{o}`' for o in DEMO_RECIPES['paper recipe']) + '.', '',
-            '| recipe | seed | ' + ' | '.join(LOSS_KEYS) +
-            ' | train acc | w mean | w std | r(w, d) | test AUC |',
-            '|---' * (len(LOSS_KEYS) + 7) + '|'
+                f'`{o}`' for o in DEMO_RECIPES['paper recipe']) + '.', ''
         ]
-        for demo in demos:
-            s = demo['summary']
-            lines.append(
-                f'| {demo["recipe"]} | {demo["seed"]} | ' + ' | '.join(
-                    fmt(s.get(k, float('nan'))) for k in LOSS_KEYS) +
-                f' | {fmt(s.get("top1_acc", float("nan")))} | '
-                f'{fmt(s["weight_mean"])} | {fmt(s["weight_std"])} | '
-                f'{fmt(s["pearson_r"])} | {fmt(s["auc"])} |')
+        lines += run_rows(demos, ['recipe', 'seed'])
     lines += ['', '## Loss curves', '',
-              'Total loss and video CE (`loss_cls`) per logging window '
+              'Total loss, video CE (`loss_cls`) and center loss per logging '
+              'window '
               '(mean over the 20 iterations that end at the step shown).',
               '']
     steps = [c['step'] for c in runs[0]['curves']]
     lines += ['| run | ' + ' | '.join(str(s) for s in steps) + ' |',
               '|---' * (len(steps) + 1) + '|']
-    for run in runs:
-        name = f'{run["aggregation"]}/{run["variant"]}/seed {run["seed"]}'
-        if len(run['curves']) != len(steps):  # another schedule
-            continue
-        for key in ('loss', 'loss_cls'):
-            lines.append(f'| {name} {key} | ' + ' | '.join(
-                fmt(c.get(key, float('nan')), 2) for c in run['curves']) +
-                         ' |')
+    for run in runs + diagnostics:
+        name = '/'.join(str(run[k]) for k in
+                        ('aggregation', 'variant', 'change') if k in run)
+        for key in ('loss', 'loss_cls', 'loss_center'):
+            lines.append(f'| {name}/seed {run["seed"]} {key} | ' +
+                         ' | '.join(fmt(c.get(key, float('nan')), 2)
+                                    for c in run['curves']) + ' |')
     lines += ['', 'Commands (from the repository root):', '', '```bash']
     lines += list(commands) + ['```', '']
     return '\n'.join(lines)
@@ -336,6 +360,7 @@ def main(argv=None) -> None:
             json.dump(pretrain, f, indent=2)
     with open(pretrain_file) as f:
         pretrain = json.load(f)
+
     def run(config, seed, name, options, **fields):
         work_dir = osp.join(WORK_ROOT, f'{name}-seed{seed}')
         run_one(config, seed, work_dir, options, False)
@@ -348,13 +373,21 @@ def main(argv=None) -> None:
         print(f'{name}/seed {seed}: {record["summary"]}', flush=True)
         return record
 
+    def study_options(agg, variant):
+        return [f'model.cls_head.aggregation={agg}', *VARIANT_OPTIONS[variant],
+                *args.cfg_options]
+
     runs = [
-        run(CONFIG, seed, f'{agg}-{variant}',
-            [f'model.cls_head.aggregation={agg}', *VARIANT_OPTIONS[variant],
-             *args.cfg_options], aggregation=agg, variant=variant)
+        run(CONFIG, seed, f'{agg}-{variant}', study_options(agg, variant),
+            aggregation=agg, variant=variant)
         for agg in args.aggregations for variant in args.variants
         for seed in args.seeds
     ]
+    diagnostics = [
+        run(CONFIG, 0, 'mean-official-' + name.replace(' ', '-'),
+            study_options('mean', 'official') + options, change=name)
+        for name, options in DIAGNOSTICS.items()
+    ] if args.diagnostics else []
     demos = []
     if args.demo_seeds:
         commands.append(' '.join(make_data(DEMO_DATA_ROOT, DEMO_DATA_ARGS)))
@@ -364,7 +397,8 @@ def main(argv=None) -> None:
             for recipe, options in DEMO_RECIPES.items()
             for seed in args.demo_seeds
         ]
-    report = format_report(runs, demos, pretrain, commands, args)
+    report = format_report(runs, diagnostics, demos, pretrain, commands,
+                           args)
     os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     tmp = args.out + '.tmp'
     with open(tmp, 'w') as f:
