@@ -47,6 +47,7 @@ from mmengine.registry import init_default_scope
 from run_table import run_commands, run_one, shell_line
 
 import kga_mmaction  # noqa: F401  (registers the plugin)
+from kga_mmaction.evaluation.prediction_dump import write_atomically
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = ('configs/recipe_study/'
@@ -407,11 +408,7 @@ def main(argv=None) -> None:
         ]
     report = format_report(runs, diagnostics, demos, pretrain, commands,
                            args)
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    tmp = args.out + '.tmp'
-    with open(tmp, 'w') as f:
-        f.write(report)
-    os.replace(tmp, args.out)
+    write_atomically(args.out, lambda f: f.write(report))
     print(report)
 
 

@@ -29,6 +29,7 @@ from typing import Dict, List, Sequence
 import numpy as np
 
 from kga_mmaction.evaluation import diagnosis_statistics
+from kga_mmaction.evaluation.prediction_dump import write_atomically
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 COLUMNS = (('auc', 'AUC'), ('acc@youden', 'ACC'),
@@ -176,12 +177,8 @@ def main(argv=None) -> None:
         shell_line(command, work_dir) for config, seed, work_dir in jobs
         for command in run_commands(config, seed, work_dir, args.cfg_options)
     ]
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
     table = format_table(args.title, rows, args.seeds, commands)
-    tmp = args.out + '.tmp'
-    with open(tmp, 'w') as f:
-        f.write(table)
-    os.replace(tmp, args.out)
+    write_atomically(args.out, lambda f: f.write(table))
     print(table)
 
 
