@@ -10,6 +10,8 @@ default_hooks = dict(
         save_best=None))
 log_processor = dict(type='LogProcessor', window_size=20, by_epoch=False)
 randomness = dict(seed=0, diff_rank_seed=False, deterministic=False)
+# A NaN or infinite loss stops training before the state is checkpointed.
+custom_hooks = [dict(type='NonFiniteLossHook')]
 
 # Under a launcher (`dist_train.sh CFG W`), W GPUs share the global batch of
 # `train_dataloader.batch_size` (MixedSourceBatchSampler), so each GPU holds

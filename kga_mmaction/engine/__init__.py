@@ -3,8 +3,10 @@ from .checkpoint_loading import (SAFE_GLOBALS, UnsafeCheckpointError,
                                  load_checkpoint_safely,
                                  register_safe_checkpoint_loader)
 from .cpu_distributed import setup_cpu_distributed
+from .non_finite_loss_hook import NonFiniteLossHook
 
 __all__ = [
-    'SAFE_GLOBALS', 'UnsafeCheckpointError', 'load_checkpoint_safely',
+    'NonFiniteLossHook', 'SAFE_GLOBALS', 'UnsafeCheckpointError',
+    'load_checkpoint_safely',
     'register_safe_checkpoint_loader', 'setup_cpu_distributed'
 ]
