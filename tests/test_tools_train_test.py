@@ -53,7 +53,7 @@ def test_test_tool_loads_checkpoint_safely_and_reports_metrics(
                    '--work-dir', str(tmp_path), '--dump', str(dump),
                    '--out-predictions', str(table),
                    *cfg_options(data_root, max_iters=4))
-    assert 'Load checkpoint from' in log
+    assert f'Loaded checkpoint {work_dir / "iter_4.pth"}: all ' in log
     for key in ('auc', 'acc@youden', 'sensitivity@youden',
                 'specificity@youden'):
         assert f'diagnosis/{key}: ' in log, key
@@ -93,3 +93,29 @@ def test_test_tool_refuses_an_unsafe_checkpoint(data_root, tmp_path):
     assert result.returncode != 0
     assert str(evil) in result.stderr and 'io.open' in result.stderr
     assert not marker.exists()
+
+
+def test_test_tool_refuses_a_checkpoint_of_another_model(
+        trained, data_root, tmp_path):
+    """An unrelated checkpoint is an error naming keys, not a random-model
+    AUC; --allow-partial-checkpoint loads what fits and tests."""
+    work_dir, _ = trained
+    state = torch.load(work_dir / 'iter_4.pth', weights_only=False,
+                       map_location='cpu')['state_dict']
+    other = {k: v for k, v in state.items() if not k.startswith('cls_head')}
+    other['neck.proj.weight'] = torch.zeros(3, 3)
+    unrelated = tmp_path / 'other_model.pth'
+    torch.save(dict(state_dict=other), unrelated)
+    args = ['tools/test.py', DEMO, str(unrelated), '--work-dir',
+            str(tmp_path / 'w'), *cfg_options(data_root, max_iters=4)]
+    result = subprocess.run([sys.executable, *args], cwd=ROOT,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode != 0
+    assert 'diagnosis/auc' not in result.stdout + result.stderr
+    assert 'CheckpointMismatchError' in result.stderr
+    assert str(unrelated) in result.stderr
+    assert 'missing from the checkpoint: cls_head.' in result.stderr
+    assert 'does not have: neck.proj.weight' in result.stderr
+    log = run_tool(*args, '--allow-partial-checkpoint')
+    assert 'Partial load (allow_partial)' in log
+    assert 'diagnosis/auc: ' in log

@@ -83,7 +83,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     except (FileNotFoundError, ValueError) as err:
         sys.exit(f'error: {err}')
     model = init_kga_recognizer(cfg, args.checkpoint, args.device,
-                                args.trust_checkpoint)
+                                args.trust_checkpoint,
+                                args.allow_partial_checkpoint)
     pred = predict_video(model, video)
 
     probability = float(pred.pred_score[positive])

@@ -3,7 +3,11 @@
 The checkpoint is loaded with the safe loader of
 :mod:`kga_mmaction.engine.checkpoint_loading`: only the objects that
 mmengine and numpy checkpoints need are unpickled, unless
-``--trust-checkpoint`` is given.
+``--trust-checkpoint`` is given. Its weights must fit the config's model
+(:func:`kga_mmaction.engine.load_weights`), unless
+``--allow-partial-checkpoint`` is given. Prediction dumps
+(``--dump``, ``--out-predictions``) are written before the metrics are
+computed, so that they exist even when a metric fails.
 """
 import argparse
 import os
@@ -14,7 +18,8 @@ from mmengine.runner import Runner
 
 import kga_mmaction  # noqa: F401  (registers the plugin)
 from kga_mmaction.apis import default_device
-from kga_mmaction.engine import (register_safe_checkpoint_loader,
+from kga_mmaction.engine import (load_weights,
+                                 register_safe_checkpoint_loader,
                                  setup_cpu_distributed)
 from kga_mmaction.models.recognizers.fast_inference import \
     set_inference_test_cfg
@@ -35,6 +40,10 @@ def parse_args() -> argparse.Namespace:
         '--trust-checkpoint', action='store_true',
         help='allow arbitrary pickled objects in the checkpoint; only for '
         'files from a trusted source')
+    parser.add_argument(
+        '--allow-partial-checkpoint', action='store_true',
+        help="load only the checkpoint weights that fit the config's model "
+        '(default: any missing, unexpected or mis-shaped key is an error)')
     parser.add_argument(
         '--fast', action='store_true',
         help='fast KGA-Net inference: channels_last, bf16/fp16 autocast '
@@ -62,7 +71,7 @@ def parse_args() -> argparse.Namespace:
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     """Merge the command line into the config."""
     cfg.launcher = args.launcher
-    cfg.load_from = args.checkpoint
+    cfg.load_from = None  # loaded strictly by main(), not by the Runner
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:
@@ -84,7 +93,8 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         evaluators = cfg.test_evaluator
         if not isinstance(evaluators, (list, tuple)):
             evaluators = [evaluators]
-        cfg.test_evaluator = list(evaluators) + dumpers
+        # dumpers first: Evaluator runs its metrics in order
+        cfg.test_evaluator = dumpers + list(evaluators)
     set_inference_test_cfg(cfg, default_device(), args.fast,
                            args.frame_chunk_size, args.compile)
     if args.cfg_options is not None:
@@ -98,7 +108,10 @@ def main() -> None:
     if not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
     cfg = merge_args(Config.fromfile(args.config), args)
-    Runner.from_cfg(setup_cpu_distributed(cfg)).test()
+    runner = Runner.from_cfg(setup_cpu_distributed(cfg))
+    load_weights(runner.model, args.checkpoint,
+                 allow_partial=args.allow_partial_checkpoint)
+    runner.test()
 
 
 if __name__ == '__main__':

@@ -2,10 +2,10 @@
 
 ``tools/infer.py`` and the figure/export tools of ``tools/analysis/`` take
 the same model arguments (``CONFIG CHECKPOINT --device --trust-checkpoint
---cfg-options``) and, for the tools that run over the config's test videos,
-the same selection (``--out --split --videos --max-frames``). They are
-declared here once, together with the set-up that turns them into a config
-and a model::
+--allow-partial-checkpoint --cfg-options``) and, for the tools that run
+over the config's test videos, the same selection (``--out --split
+--videos --max-frames``). They are declared here once, together with the
+set-up that turns them into a config and a model::
 
     parser = argparse.ArgumentParser(description=...)
     add_model_arguments(parser)
@@ -24,8 +24,8 @@ from .inference import default_device, init_kga_recognizer
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
-    """Add ``config``, ``checkpoint``, ``--device``, ``--trust-checkpoint``
-    and ``--cfg-options`` to ``parser``.
+    """Add ``config``, ``checkpoint``, ``--device``, ``--trust-checkpoint``,
+    ``--allow-partial-checkpoint`` and ``--cfg-options`` to ``parser``.
 
     The two positionals come first; a tool adds its own positionals after
     this call.
@@ -37,6 +37,10 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--trust-checkpoint', action='store_true',
                         help='allow arbitrary pickled objects in the '
                         'checkpoint; only for files from a trusted source')
+    parser.add_argument('--allow-partial-checkpoint', action='store_true',
+                        help='load only the checkpoint weights that fit the '
+                        "config's model (default: any missing, unexpected "
+                        'or mis-shaped key is an error)')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, xxx=yyy format')
 
@@ -73,5 +77,6 @@ def load_model_from_args(
     :func:`~kga_mmaction.apis.init_kga_recognizer`)."""
     cfg = load_config_from_args(args)
     model = init_kga_recognizer(cfg, args.checkpoint, args.device,
-                                args.trust_checkpoint)
+                                args.trust_checkpoint,
+                                args.allow_partial_checkpoint)
     return cfg, model

@@ -37,12 +37,11 @@ from mmaction.registry import DATASETS
 from mmaction.structures import ActionDataSample
 from mmengine.config import Config, ConfigDict
 from mmengine.dataset import Compose, pseudo_collate
-from mmengine.runner import load_checkpoint
 
 from ..datasets.transforms import SampleUpToFrames
 from ..datasets.transforms.loading import read_rgb_image, to_rgb_uint8
 from ..datasets.video_list_dataset import FRAME_EXTENSIONS, VIDEO_EXTENSIONS
-from ..engine import register_safe_checkpoint_loader
+from ..engine import load_weights, register_safe_checkpoint_loader
 from ..models.recognizers import KGARecognizer
 
 #: Transforms that decode frames into ``results['imgs']``: a test pipeline
@@ -67,15 +66,16 @@ def natural_key(name: str) -> List[Union[int, str]]:
 def init_kga_recognizer(config: Union[str, Config],
                         checkpoint: str,
                         device: Optional[str] = None,
-                        trust_checkpoint: bool = False) -> nn.Module:
+                        trust_checkpoint: bool = False,
+                        allow_partial: bool = False) -> nn.Module:
     """Build a KGA-Net from its config and load a checkpoint.
 
     Uses MMAction2's :func:`~mmaction.apis.init_recognizer` (which drops the
     backbone's ``pretrained`` URL, moves the model to ``device`` and sets
-    eval mode), then :func:`mmengine.runner.load_checkpoint` with
-    ``strict=True``: a checkpoint of another architecture is an error, not
-    a warning over a half-random model. The file goes through the plugin's
-    safe loader unless ``trust_checkpoint``.
+    eval mode), then :func:`~kga_mmaction.engine.load_weights`: a
+    checkpoint of another architecture is an error, not a warning over a
+    half-random model. The file goes through the plugin's safe loader unless
+    ``trust_checkpoint``.
 
     Args:
         config (str | Config): Config file or object.
@@ -84,14 +84,17 @@ def init_kga_recognizer(config: Union[str, Config],
             :func:`default_device`.
         trust_checkpoint (bool): Unpickle anything in the checkpoint.
             Defaults to False.
+        allow_partial (bool): Load only the weights that fit instead of
+            raising. Defaults to False.
 
     Returns:
         nn.Module: The recognizer, in eval mode, with ``cfg`` set.
 
     Raises:
         FileNotFoundError: If ``config`` or ``checkpoint`` is missing.
-        ValueError: If the config's model is not a :class:`KGARecognizer`
-            or the checkpoint's weights do not fit it.
+        ValueError: If the config's model is not a :class:`KGARecognizer`.
+        CheckpointMismatchError: If the checkpoint's weights do not fit it
+            and ``allow_partial`` is False.
     """
     if isinstance(config, (str, os.PathLike)):
         if not osp.isfile(config):
@@ -104,11 +107,7 @@ def init_kga_recognizer(config: Union[str, Config],
     if not isinstance(model, KGARecognizer):
         raise ValueError(f'the config builds a {type(model).__name__}; '
                          'frame attention needs a KGARecognizer')
-    try:
-        load_checkpoint(model, checkpoint, map_location='cpu', strict=True)
-    except RuntimeError as err:  # missing / unexpected / mis-shaped keys
-        raise ValueError(f'checkpoint {checkpoint} does not fit the '
-                         f"config's model: {err}") from err
+    load_weights(model, checkpoint, allow_partial=allow_partial)
     return model
 
 

@@ -15,6 +15,7 @@ from kga_mmaction.apis import (dataset_classes,
                                sample_indices, select_videos,
                                split_test_pipeline, video_dataset_cfg,
                                top_k_frames)
+from kga_mmaction.engine import CheckpointMismatchError
 
 
 def write_mp4(path, num_frames, size=(40, 32)):
@@ -132,8 +133,14 @@ def test_missing_or_mismatched_checkpoint_is_named(tiny_kga, tmp_path):
     state = {k: v for k, v in state.items() if not k.startswith('cls_head')}
     partial = str(tmp_path / 'backbone_only.pth')
     torch.save(dict(state_dict=state), partial)
-    with pytest.raises(ValueError, match='(?s)backbone_only.pth.*missing keys.*cls_head'):
+    with pytest.raises(CheckpointMismatchError,
+                       match='(?s)backbone_only.pth.*missing from the '
+                       r'checkpoint: cls_head\..*allow-partial-checkpoint'):
         init_kga_recognizer(tiny_kga.config, partial, device='cpu')
+    model = init_kga_recognizer(tiny_kga.config, partial, device='cpu',
+                                allow_partial=True)
+    loaded = model.state_dict()
+    assert all(torch.equal(loaded[k], v) for k, v in state.items())
 
 
 def test_dataset_and_single_video_paths_agree(tiny_kga):
