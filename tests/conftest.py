@@ -78,3 +78,15 @@ def tiny_kga(tmp_path_factory) -> types.SimpleNamespace:
     return types.SimpleNamespace(
         config=str(config), checkpoint=str(checkpoint),
         busv=str(data / 'busv'), cfg=cfg)
+
+
+@pytest.fixture(scope='session')
+def nan_checkpoint(tiny_kga, tmp_path_factory) -> str:
+    """``tiny_kga``'s checkpoint with every float weight NaN (a diverged
+    run)."""
+    state = torch.load(tiny_kga.checkpoint)['state_dict']
+    state = {k: torch.full_like(v, float('nan')) if v.is_floating_point()
+             else v for k, v in state.items()}
+    path = tmp_path_factory.mktemp('nan') / 'diverged.pth'
+    torch.save(dict(state_dict=state), str(path))
+    return str(path)

@@ -11,7 +11,8 @@ paper) are sampled uniformly and go through the config's test pipeline
 after its decoding step. Prints the malignancy probability, the predicted
 class and the ``--top-k`` frames with the highest attention (0-based frame
 index in the video, weight). A missing, empty or undecodable INPUT exits
-with status 1 and a message naming it. ``--fast`` runs the backbone in
+with status 1 and a message naming it, and so do NaN or infinite model
+outputs (no diagnosis is printed from them). ``--fast`` runs the backbone in
 channels_last, with bf16 (CPU with native bf16) or fp16 (CUDA) autocast,
 8 (CPU) or 32 (CUDA) frames at a time (see
 :mod:`kga_mmaction.models.recognizers.fast_inference`);
@@ -24,7 +25,8 @@ import os.path as osp
 import sys
 from typing import List, Optional
 
-from kga_mmaction.apis import (POSITIVE_CLASS, add_model_arguments,
+from kga_mmaction.apis import (POSITIVE_CLASS, NonFiniteScoreError,
+                               add_model_arguments,
                                config_max_frames, dataset_classes,
                                init_kga_recognizer, load_config_from_args,
                                positive_index, predict_video,
@@ -85,7 +87,10 @@ def main(argv: Optional[List[str]] = None) -> None:
     model = init_kga_recognizer(cfg, args.checkpoint, args.device,
                                 args.trust_checkpoint,
                                 args.allow_partial_checkpoint)
-    pred = predict_video(model, video)
+    try:
+        pred = predict_video(model, video)
+    except NonFiniteScoreError as err:
+        sys.exit(f'error: {err}')
 
     probability = float(pred.pred_score[positive])
     print(f'input: {video.source}')

@@ -1,7 +1,8 @@
 """Inference with a trained KGA-Net (single videos and whole datasets)."""
 from .cli import (add_model_arguments, add_video_selection_arguments,
                   load_config_from_args, load_model_from_args)
-from .inference import (DECODE_TRANSFORMS, POSITIVE_CLASS, VideoFrames,
+from .inference import (DECODE_TRANSFORMS, POSITIVE_CLASS, NonFiniteScoreError,
+                        VideoFrames,
                         VideoPrediction, build_loading_dataset,
                         config_max_frames, dataset_classes, dataset_features,
                         default_device, embed_clip, image_dataset_cfg,
@@ -13,7 +14,8 @@ from .inference import (DECODE_TRANSFORMS, POSITIVE_CLASS, VideoFrames,
 __all__ = [
     'add_model_arguments', 'add_video_selection_arguments',
     'load_config_from_args', 'load_model_from_args',
-    'DECODE_TRANSFORMS', 'POSITIVE_CLASS', 'VideoFrames', 'VideoPrediction',
+    'DECODE_TRANSFORMS', 'NonFiniteScoreError', 'POSITIVE_CLASS', 'VideoFrames',
+    'VideoPrediction',
     'build_loading_dataset', 'config_max_frames', 'dataset_classes',
     'dataset_features', 'default_device', 'embed_clip', 'image_dataset_cfg',
     'init_kga_recognizer', 'natural_key', 'positive_index',

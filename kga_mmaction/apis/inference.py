@@ -433,18 +433,52 @@ def _to_numpy(value: Optional[torch.Tensor]) -> Optional[np.ndarray]:
     return None if value is None else value.detach().cpu().numpy()
 
 
+class NonFiniteScoreError(ValueError):
+    """The model gave NaN or infinite outputs for a video, so no diagnosis
+    can be reported from them (its weights are usually non-finite: a
+    diverged run)."""
+
+
+def _check_finite(outputs: dict, source: str) -> None:
+    """Raise :class:`NonFiniteScoreError` naming ``source`` and the first
+    output that is not finite.
+
+    Args:
+        outputs (dict): Name -> array (None entries are skipped).
+        source (str): The video file, folder or id, for the message.
+    """
+    for name, values in outputs.items():
+        if values is not None and not np.isfinite(values).all():
+            raise NonFiniteScoreError(
+                f'{source}: the model gave non-finite {name} '
+                f'({np.asarray(values).ravel()[:4].tolist()}...); no '
+                'diagnosis is reported. The checkpoint probably holds NaN '
+                'or inf weights (a diverged run?).')
+
+
 def _as_prediction(sample: ActionDataSample, results: dict,
-                   keep_frames: bool) -> VideoPrediction:
+                   keep_frames: bool, source: str) -> VideoPrediction:
+    """Collect a prediction after checking that its outputs are finite.
+
+    Raises:
+        NonFiniteScoreError: If a score, weight or distance is NaN or inf.
+    """
     start = results.get('start_index', 0)
     label = results.get('label', -1)
     label = int(label) if np.ndim(label) == 0 else -1
+    outputs = dict(
+        scores=_to_numpy(sample.pred_score),
+        attention_weights=_to_numpy(sample.frame_weights),
+        frame_scores=_to_numpy(sample.frame_scores),
+        center_distances=_to_numpy(sample.get('center_distances')))
+    _check_finite(outputs, source)
     return VideoPrediction(
         video_id=str(results.get('video_id', '')),
         label=label,
-        pred_score=_to_numpy(sample.pred_score),
-        frame_weights=_to_numpy(sample.frame_weights),
-        frame_scores=_to_numpy(sample.frame_scores),
-        center_distances=_to_numpy(sample.get('center_distances')),
+        pred_score=outputs['scores'],
+        frame_weights=outputs['attention_weights'],
+        frame_scores=outputs['frame_scores'],
+        center_distances=outputs['center_distances'],
         frame_inds=np.asarray(results['frame_inds']).astype(np.int64) - start,
         frames=list(results['imgs']) if keep_frames else None)
 
@@ -482,6 +516,9 @@ def predict_video(model: nn.Module, video: VideoFrames,
 
     Returns:
         VideoPrediction: With label -1.
+
+    Raises:
+        NonFiniteScoreError: If the model's outputs are not finite.
     """
     if pipeline is None:
         _, pipeline = split_test_pipeline(
@@ -489,7 +526,7 @@ def predict_video(model: nn.Module, video: VideoFrames,
     results = _frames_to_results(video)
     kept = dict(results)
     sample = inference_recognizer(model, results, Compose(pipeline))
-    return _as_prediction(sample, kept, keep_frames)
+    return _as_prediction(sample, kept, keep_frames, video.source)
 
 
 def spread_indices(total: int, num: Optional[int]) -> List[int]:
@@ -558,6 +595,10 @@ def predict_dataset(model: nn.Module,
 
     Yields:
         VideoPrediction: One per video.
+
+    Raises:
+        NonFiniteScoreError: If the model's outputs for a video are not
+            finite.
     """
     dataset, pipeline = build_loading_dataset(dataset_cfg)
     pipeline = Compose(pipeline)
@@ -567,7 +608,8 @@ def predict_dataset(model: nn.Module,
         if keep_frames:  # later transforms may work in place
             kept['imgs'] = [img.copy() for img in results['imgs']]
         sample = inference_recognizer(model, results, pipeline)
-        yield _as_prediction(sample, kept, keep_frames)
+        source = kept.get('frame_dir', kept.get('filename', str(index)))
+        yield _as_prediction(sample, kept, keep_frames, source)
 
 
 @torch.no_grad()

@@ -117,3 +117,15 @@ def test_export_keyframes_leaves_nothing_on_failure(tiny_kga, tmp_path):
             str(out), '--device', 'cpu'
         ])
     assert os.listdir(tmp_path) == []
+
+
+def test_export_keyframes_refuses_nan_scores(tiny_kga, nan_checkpoint,
+                                             tmp_path):
+    with pytest.raises(SystemExit) as info:
+        load_tool('export_keyframes').main([
+            tiny_kga.config, nan_checkpoint, '--out',
+            str(tmp_path / 'keyframes'), '--device', 'cpu'
+        ])
+    assert 'the model gave non-finite scores' in str(info.value.code)
+    assert tiny_kga.busv in str(info.value.code)  # names the video folder
+    assert os.listdir(tmp_path) == []

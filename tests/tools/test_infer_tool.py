@@ -88,6 +88,20 @@ def test_infer_on_corrupt_file_fails_naming_it(tiny_kga, tmp_path):
     assert not PROBABILITY.search(result.stdout)
 
 
+def test_infer_refuses_to_diagnose_from_nan_scores(tiny_kga, nan_checkpoint,
+                                                  tmp_path):
+    video = write_mp4(tmp_path / 'case.mp4', 6)
+    result = subprocess.run(
+        [sys.executable, INFER, tiny_kga.config, nan_checkpoint, str(video),
+         '--device', 'cpu'], cwd=ROOT, capture_output=True, text=True,
+        timeout=300)
+    assert result.returncode != 0
+    assert f'{video}: the model gave non-finite scores' in result.stderr
+    assert 'Traceback' not in result.stderr
+    assert not PROBABILITY.search(result.stdout)
+    assert 'prediction:' not in result.stdout
+
+
 @pytest.mark.parametrize('kind', ['empty_video', 'empty_folder', 'missing'])
 def test_infer_on_empty_input_fails_naming_it(tiny_kga, tmp_path, kind):
     if kind == 'empty_video':

@@ -11,17 +11,21 @@
 
 Frames are saved as decoded (before resizing). Everything is written into a
 hidden temporary sibling of ``DIR`` that is renamed to ``DIR`` only at the
-end, so an interrupted run leaves no partial ``DIR``.
+end, so an interrupted run leaves no partial ``DIR``. A video whose scores
+or attention weights are NaN or infinite stops the export with status 1 and
+a message naming it; nothing is written.
 """
 import argparse
 import csv
 import os
 import os.path as osp
+import sys
 from typing import List, Optional
 
 from PIL import Image
 
-from kga_mmaction.apis import (POSITIVE_CLASS, add_model_arguments,
+from kga_mmaction.apis import (POSITIVE_CLASS, NonFiniteScoreError,
+                               add_model_arguments,
                                add_video_selection_arguments,
                                dataset_classes, load_model_from_args,
                                positive_index, predict_dataset,
@@ -92,8 +96,11 @@ def export(args: argparse.Namespace, tmp: str) -> int:
 def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
     out = osp.abspath(args.out)
-    with atomic_directory(out, args.overwrite) as tmp:
-        count = export(args, tmp)
+    try:
+        with atomic_directory(out, args.overwrite) as tmp:
+            count = export(args, tmp)
+    except NonFiniteScoreError as err:
+        sys.exit(f'error: {err}')
     print(f'wrote {count} keyframes and {osp.join(out, CSV_NAME)}')
 
 
