@@ -25,6 +25,7 @@ import inspect
 import os
 import os.path as osp
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Iterator, List, Optional, Sequence, Tuple, Union
 
@@ -50,6 +51,17 @@ DECODE_TRANSFORMS = ('RawFrameDecode', 'DecordDecode', 'PyAVDecode',
                      'PIMSDecode', 'OpenCVDecode', 'LoadImageAsFrames')
 #: Class whose probability the tools report.
 POSITIVE_CLASS = 'malignant'
+#: A video file whose decodable frames are fewer than this fraction of the
+#: frame count its container header states gets a
+#: :class:`TruncatedVideoWarning` (header counts are estimates that may be
+#: off by a few frames; a truncated file falls far short).
+MIN_DECODED_FRACTION = 0.9
+
+
+class TruncatedVideoWarning(UserWarning):
+    """A video file decodes far fewer frames than its header claims: it is
+    probably truncated, and the diagnosis sees only the frames before the
+    cut."""
 
 
 def default_device() -> str:
@@ -293,7 +305,9 @@ def _read_video_file(path: str, max_frames: int) -> VideoFrames:
     """Decode with OpenCV: two sequential passes, no seeking.
 
     The first pass counts the frames that actually decode (container
-    headers may be wrong), the second keeps the sampled ones. decord 0.6
+    headers may be wrong; far fewer than the header states gives a
+    :class:`TruncatedVideoWarning` with both counts), the second keeps the
+    sampled ones. decord 0.6
     was not used: it returns 4-channel frames for some sizes (48x40 MPEG-4)
     and then fails in ``get_batch``.
     """
@@ -303,12 +317,19 @@ def _read_video_file(path: str, max_frames: int) -> VideoFrames:
     if os.stat(path).st_size == 0:
         raise ValueError(f'video file is empty (0 bytes): {path}')
     capture = _open_video(path)
+    header_total = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
     total = 0
     while capture.grab():
         total += 1
     capture.release()
     if total < 1:
         raise ValueError(f'video file has no decodable frames: {path}')
+    if total < MIN_DECODED_FRACTION * header_total:
+        warnings.warn(
+            f'video file {path} decodes {total} frames but its header says '
+            f'{header_total}: it is probably truncated or damaged, and only '
+            f'the {total} decodable frames are diagnosed',
+            TruncatedVideoWarning)
     inds = sample_indices(total, max_frames, path)
     wanted = set(inds.tolist())
     frames = []

@@ -13,14 +13,14 @@ from typing import Callable, List, Sequence, Union
 
 from mmengine.logging import MMLogger
 
-from mmaction.datasets import BaseActionDataset
 from mmaction.registry import DATASETS
 from mmaction.utils import ConfigType
+from .checked_action_dataset import CheckedActionDataset
 from .validation import BUSI_CLASSES, index_busi_root, raise_for_problems
 
 
 @DATASETS.register_module()
-class BUSIDataset(BaseActionDataset):
+class BUSIDataset(CheckedActionDataset):
     """BUSI images, one sample per image (masks are recorded, not loaded).
 
     Every file whose stem contains ``_mask`` (``_mask``, ``_mask_1``, ...)
@@ -35,10 +35,12 @@ class BUSIDataset(BaseActionDataset):
 
     Use ``LoadImageAsFrames`` as the first transform. Construction runs the
     cheap checks of
-    :func:`~kga_mmaction.datasets.validation.index_busi_root` and raises one
+    :func:`~kga_mmaction.datasets.validation.index_busi_root`, reading each
+    image's header as ``tools/data/check_dataset.py`` does, and raises one
     ``ValueError``/``FileNotFoundError`` listing the problems (unknown or
-    missing class folder, class without images, empty file). Images without
-    masks and masks without images are only logged as warnings.
+    missing class folder, class without images, empty file, a file that is
+    not a readable image). Images without masks and masks without images are
+    only logged as warnings.
 
     Args:
         data_root (str): ``Dataset_BUSI_with_GT`` or a folder containing it.
@@ -86,7 +88,8 @@ class BUSIDataset(BaseActionDataset):
     def load_data_list(self) -> List[dict]:
         """Index and check the root; one entry per image."""
         index = index_busi_root(
-            self.data_root, self.classes, deep=self.deep_check)
+            self.data_root, self.classes, deep=self.deep_check,
+            read_headers=True)
         raise_for_problems(
             index.problems, f'BUSI root {index.root}',
             'Run `python tools/data/check_dataset.py --busi '

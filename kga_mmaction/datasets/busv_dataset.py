@@ -22,9 +22,9 @@ from typing import Callable, Dict, List, Mapping, Sequence, Tuple, Union
 
 from mmengine.logging import MMLogger
 
-from mmaction.datasets import BaseActionDataset
 from mmaction.registry import DATASETS
 from mmaction.utils import ConfigType
+from .checked_action_dataset import CheckedActionDataset
 from .validation import (BUSV_CLASSES, BUSV_FRAME_TMPL, BUSV_SPLITS,
                          MAX_LISTED_PROBLEMS, format_problems,
                          index_busv_root, raise_for_problems)
@@ -118,7 +118,7 @@ def apply_split_variant(
 
 
 @DATASETS.register_module()
-class BUSVDataset(BaseActionDataset):
+class BUSVDataset(CheckedActionDataset):
     """BUSV videos as frame folders, one sample per video.
 
     Each sample is RawframeDataset-compatible, so MMAction2's

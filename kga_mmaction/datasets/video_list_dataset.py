@@ -31,9 +31,9 @@ from typing import Callable, List, Optional, Sequence, Tuple, Union
 from mmengine.dataset import BaseDataset
 from mmengine.logging import MMLogger
 
-from mmaction.datasets import BaseActionDataset
 from mmaction.registry import DATASETS
 from mmaction.utils import ConfigType
+from .checked_action_dataset import CheckedActionDataset
 from .validation import (EMPTY_VIDEO, FRAME_GAP, MISSING_PATH, UNKNOWN_LABEL,
                          Problem, raise_for_problems)
 
@@ -126,7 +126,7 @@ def detect_frame_template(frame_dir: str) -> Tuple[str, int, int]:
 
 
 @DATASETS.register_module()
-class VideoListDataset(BaseActionDataset):
+class VideoListDataset(CheckedActionDataset):
     """Videos or frame folders listed with labels in a text file.
 
     See the module docstring for the list format and the entries produced.

@@ -352,6 +352,43 @@ class BinaryDiagnosisMetric(BaseMetric):
         self.seed = seed
         self.ci_level = ci_level
 
+    @property
+    def dataset_meta(self) -> Optional[dict]:
+        """Meta info of the dataset, set by the loop that runs the metric."""
+        return self._dataset_meta
+
+    @dataset_meta.setter
+    def dataset_meta(self, dataset_meta: Optional[dict]) -> None:
+        """Set the meta info; check its ``class_counts`` at once.
+
+        The project's datasets (:class:`~kga_mmaction.datasets.
+        CheckedActionDataset`) count their samples per class. The loop sets
+        the meta info when it is built, so a split that holds one class
+        fails there, before any inference, with the message
+        :meth:`compute_metrics` would give at the end.
+
+        Raises:
+            ValueError: If ``class_counts`` holds positives only or
+                negatives only.
+        """
+        counts = (dataset_meta or {}).get('class_counts')
+        if counts is not None:
+            positives = (counts[self.positive_class]
+                         if self.positive_class < len(counts) else 0)
+            if positives in (0, sum(counts)):
+                raise self._single_class_error(
+                    sum(counts), [c for c, n in enumerate(counts) if n])
+        self._dataset_meta = dataset_meta
+
+    def _single_class_error(self, num_samples: int,
+                            present: List[int]) -> ValueError:
+        """The error for targets of one class only (AUC is undefined)."""
+        return ValueError(
+            f'{type(self).__name__} needs positive and negative samples, '
+            f'but all {num_samples} targets are class {present} '
+            f'(positive_class={self.positive_class}); AUC, sensitivity '
+            'and specificity are undefined')
+
     def process(self, data_batch: Any, data_samples: Sequence[dict]) -> None:
         """Keep the positive-class score and the label of every sample.
 
@@ -397,12 +434,8 @@ class BinaryDiagnosisMetric(BaseMetric):
         classes = np.array([r['label'] for r in results])
         labels = classes == self.positive_class
         if labels.all() or not labels.any():
-            present = sorted(set(classes.tolist()))
-            raise ValueError(
-                f'{type(self).__name__} needs positive and negative samples, '
-                f'but all {len(classes)} targets are class {present} '
-                f'(positive_class={self.positive_class}); AUC, sensitivity '
-                f'and specificity are undefined')
+            raise self._single_class_error(
+                len(classes), sorted(set(classes.tolist())))
         metrics: Dict[str, float] = dict(
             auc=float(roc_auc_score(labels, scores)),
             num_positive=int(labels.sum()),

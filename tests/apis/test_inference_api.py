@@ -1,6 +1,7 @@
 """kga_mmaction.apis: reading videos, the two prediction paths, top-k."""
 import os
 import os.path as osp
+import warnings
 
 import cv2
 import numpy as np
@@ -8,7 +9,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from kga_mmaction.apis import (dataset_classes,
+from kga_mmaction.apis import (TruncatedVideoWarning, dataset_classes,
                                image_dataset_cfg, init_kga_recognizer,
                                natural_key, positive_index, predict_dataset,
                                predict_video, read_video_frames,
@@ -28,6 +29,30 @@ def write_mp4(path, num_frames, size=(40, 32)):
         writer.write(np.full((height, width, 3), 20 * i, np.uint8))
     writer.release()
     return str(path)
+
+
+def test_truncated_video_warns_with_both_counts(tmp_path):
+    """An AVI cut in half still opens, its header still says 40 frames, but
+    far fewer decode: a warning with both counts; an intact file gives
+    none."""
+    rng = np.random.default_rng(0)
+    path = tmp_path / 'whole.avi'
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'MJPG'), 10,
+                             (48, 40))
+    for _ in range(40):
+        writer.write(rng.integers(0, 255, (40, 48, 3), np.uint8))
+    writer.release()
+    with warnings.catch_warnings():
+        warnings.simplefilter('error', TruncatedVideoWarning)
+        assert read_video_frames(str(path)).total_frames == 40
+    cut = tmp_path / 'cut.avi'
+    cut.write_bytes(path.read_bytes()[:path.stat().st_size // 2])
+    with pytest.warns(TruncatedVideoWarning) as record:
+        video = read_video_frames(str(cut))
+    assert 0 < video.total_frames < 36
+    assert str(record[0].message).startswith(
+        f'video file {cut} decodes {video.total_frames} frames but its '
+        'header says 40')
 
 
 def test_read_mp4_samples_uniformly_and_decodes_in_order(tmp_path):

@@ -1,6 +1,7 @@
 """BUSIDataset on a miniature Dataset_BUSI_with_GT (see conftest.py)."""
 import os
 import os.path as osp
+import re
 import shutil
 
 import pytest
@@ -143,11 +144,30 @@ def test_empty_image_file(busi_root):
     assert f'unreadable_file: {path}' in str(err.value)
 
 
-def test_corrupt_image_caught_by_deep_check(busi_root):
+def test_corrupt_image_header_caught_at_build(busi_root):
+    """The build reads headers, as tools/data/check_dataset.py does: a file
+    that is not an image fails there, not mid-training."""
     path = osp.join(busi_root, 'benign', 'benign (10).png')
     with open(path, 'wb') as f:
         f.write(b'\x89PNG\r\n\x1a\n truncated')
-    assert len(BUSIDataset(busi_root)) == 7
+    with pytest.raises(ValueError) as err:
+        BUSIDataset(busi_root)
+    assert f'unreadable_file: {path}' in str(err.value)
+
+
+def test_truncated_image_caught_by_deep_check_and_named_at_load(busi_root):
+    """A PNG cut after its header passes the header read; deep_check decodes
+    it, and loading it names the file."""
+    path = osp.join(busi_root, 'benign', 'benign (10).png')
+    with open(path, 'rb') as f:
+        data = f.read()
+    with open(path, 'wb') as f:
+        f.write(data[:len(data) // 2])
+    dataset = BUSIDataset(busi_root,
+                          pipeline=[dict(type='LoadImageAsFrames')])
+    index = [d['img_path'] for d in dataset.load_data_list()].index(path)
+    with pytest.raises(ValueError, match=re.escape(path)):
+        dataset[index]
     with pytest.raises(ValueError) as err:
         BUSIDataset(busi_root, deep_check=True)
     assert f'unreadable_file: {path}' in str(err.value)

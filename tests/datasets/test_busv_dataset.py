@@ -260,6 +260,35 @@ def test_corrupt_frame_caught_by_deep_check_only(busv_root):
     assert f'unreadable_file: {path}' in str(err.value)
 
 
+def test_truncated_frame_is_named_when_the_clip_loads(busv_root):
+    """A PNG cut in half passes the cheap checks; loading its clip through
+    MMAction2's RawFrameDecode names the file, not a bare cv2.error."""
+    frame_dir = osp.join(busv_root, 'rawframes', 'malignant',
+                         'x3b88488853e8b7d1')
+    path = osp.join(frame_dir, '000001.png')
+    with open(path, 'rb') as f:
+        data = f.read()
+    with open(path, 'wb') as f:
+        f.write(data[:len(data) // 2])
+    dataset = BUSVDataset(busv_root, pipeline=[
+        dict(type='SampleFrames', clip_len=1, num_clips=3, test_mode=True),
+        dict(type='RawFrameDecode')
+    ], test_mode=True)  # all 3 frames of the video
+    index = next(i for i, info in enumerate(infos(dataset))
+                 if info['frame_dir'] == frame_dir)
+    with pytest.raises(ValueError) as err:
+        dataset[index]
+    assert f'frame {path} is unreadable' in str(err.value)
+    assert f'cannot load a clip of {frame_dir}' in str(err.value)
+
+
+def test_class_counts_in_metainfo(busv_root, mini):
+    for split, videos in (('train', mini.BUSV_TRAIN), ('val', mini.BUSV_VAL)):
+        labels = list(expected_labels(videos).values())
+        counts = BUSVDataset(busv_root, split=split).metainfo['class_counts']
+        assert counts == (labels.count(0), labels.count(1))
+
+
 def test_empty_video_folder(busv_root):
     frame_dir = osp.join(busv_root, 'rawframes', 'benign', '0a1b2c3d4e5f6a7b')
     for name in os.listdir(frame_dir):

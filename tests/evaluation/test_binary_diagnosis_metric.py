@@ -295,3 +295,42 @@ def test_log_odds_of_several_classes_and_a_fixed_threshold():
         np.log(0.6 / 0.4))
     assert res['diagnosis/threshold@fixed'] == pytest.approx(0.6)
     assert (res['diagnosis/tp@fixed'], res['diagnosis/fp@fixed']) == (2, 1)
+
+
+def test_one_class_split_fails_when_the_loop_sets_the_metainfo(tmp_path):
+    """A test split with one class fails when the metric receives the
+    dataset's metainfo (loop build), with the message the end of the run
+    would give; both classes pass, and so does metainfo without counts."""
+    from kga_mmaction.datasets import VideoListDataset
+    for name in ('a', 'b', 'c'):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / 'img_00001.jpg').write_bytes(b'x')
+    one_class = tmp_path / 'malignant.txt'
+    one_class.write_text('a malignant\nb malignant\nc 1\n')
+    dataset = VideoListDataset(str(one_class), test_mode=True,
+                               data_prefix=dict(video=str(tmp_path)))
+    assert dataset.metainfo['class_counts'] == (0, 3)
+    metric = METRICS.build(dict(type='BinaryDiagnosisMetric'))
+    with pytest.raises(ValueError) as at_build:
+        metric.dataset_meta = dataset.metainfo
+    assert str(at_build.value) == (
+        'BinaryDiagnosisMetric needs positive and negative samples, but all '
+        '3 targets are class [1] (positive_class=1); AUC, sensitivity and '
+        'specificity are undefined')
+    at_end = METRICS.build(dict(type='BinaryDiagnosisMetric'))
+    samples = []
+    for _ in range(3):
+        sample = ActionDataSample().set_gt_label(1)
+        samples.append(sample.set_pred_score(torch.tensor([0.5, 0.5])))
+    at_end.process(None, [s.to_dict() for s in samples])
+    with pytest.raises(ValueError) as at_compute:
+        at_end.evaluate(3)
+    assert str(at_compute.value) == str(at_build.value)
+
+    both = tmp_path / 'both.txt'
+    both.write_text('a malignant\nb benign\n')
+    metric.dataset_meta = VideoListDataset(
+        str(both), test_mode=True,
+        data_prefix=dict(video=str(tmp_path))).metainfo
+    assert metric.dataset_meta['class_counts'] == (1, 1)
+    metric.dataset_meta = dict(classes=('benign', 'malignant'))
