@@ -50,6 +50,9 @@ if __name__ == '__main__':
                                        '.mim/tools/**/*']},
         python_requires='>=3.8',
         install_requires=read_requirements('requirements/runtime.txt'),
-        extras_require={'tests': ['pytest']},
+        extras_require={
+            'mim': read_requirements('requirements/mminstall.txt'),
+            'tests': ['pytest', 'openmim']
+        },
         license='Apache-2.0',
         zip_safe=False)
