@@ -1,12 +1,12 @@
 """Runner-level components: hooks, loops and checkpoint loading."""
-from .checkpoint_loading import (SAFE_GLOBALS, UnsafeCheckpointError,
-                                 load_checkpoint_safely,
+from .checkpoint_loading import (SAFE_GLOBALS, InvalidCheckpointError,
+                                 UnsafeCheckpointError, load_checkpoint_safely,
                                  register_safe_checkpoint_loader)
 from .cpu_distributed import setup_cpu_distributed
 from .non_finite_loss_hook import NonFiniteLossHook
 
 __all__ = [
-    'NonFiniteLossHook', 'SAFE_GLOBALS', 'UnsafeCheckpointError',
-    'load_checkpoint_safely',
+    'InvalidCheckpointError', 'NonFiniteLossHook', 'SAFE_GLOBALS',
+    'UnsafeCheckpointError', 'load_checkpoint_safely',
     'register_safe_checkpoint_loader', 'setup_cpu_distributed'
 ]
