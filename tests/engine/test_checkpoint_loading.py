@@ -5,28 +5,40 @@ frames, CPU) writes the checkpoint the loading tests read; malicious
 checkpoints are ``torch.save`` files whose objects reduce to code execution.
 """
 import fractions
+import functools
+import http.server
+import json
 import os
+import os.path as osp
 import pickle
 import shlex
+import shutil
 import subprocess
 import sys
+import threading
+import types
+import urllib.parse
 import warnings
 import zipfile
-from typing import List
+from typing import Callable, List
 
 import numpy as np
 import pytest
 import torch
 from mmengine.hooks import Hook
 from mmengine.runner import Runner, load_checkpoint
-from mmengine.runner.checkpoint import CheckpointLoader
+from mmengine.runner import checkpoint as mmengine_checkpoint
+from mmengine.runner.checkpoint import (CheckpointLoader, get_external_models,
+                                        get_mmcls_models,
+                                        get_torchvision_models)
 from torch.utils.data import Dataset
 
 import kga_mmaction  # noqa: F401
-from kga_mmaction.engine import (SAFE_GLOBALS, UnsafeCheckpointError,
-                                 load_checkpoint_safely,
+from kga_mmaction.engine import (SAFE_GLOBALS, InvalidCheckpointError,
+                                 UnsafeCheckpointError, load_checkpoint_safely,
                                  register_safe_checkpoint_loader)
-from kga_mmaction.engine.checkpoint_loading import (load_from_local_safe,
+from kga_mmaction.engine.checkpoint_loading import (_RoutedSchemeLoader,
+                                                    load_from_local_safe,
                                                     load_from_local_trusted)
 from mmaction.registry import MODELS
 from mmaction.structures import ActionDataSample
@@ -358,16 +370,377 @@ def _data_pkl(archive: zipfile.ZipFile) -> str:
 
 def test_import_registers_safe_loader():
     # In a fresh interpreter, importing the package alone installs the
-    # safe loader for local paths.
+    # safe loader for local paths and routes the URL schemes.
     code = ('import kga_mmaction\n'
             'from mmengine.runner.checkpoint import CheckpointLoader\n'
             'from kga_mmaction.engine.checkpoint_loading import '
-            'load_from_local_safe\n'
+            '_RoutedSchemeLoader, load_from_local_safe\n'
             "assert CheckpointLoader._schemes[''] is load_from_local_safe, "
-            "CheckpointLoader._schemes['']\n")
+            "CheckpointLoader._schemes['']\n"
+            "for prefix in ('http://', 'https://', 'torchvision://'):\n"
+            '    loader = CheckpointLoader._schemes[prefix]\n'
+            '    assert isinstance(loader, _RoutedSchemeLoader), loader\n'
+            '    assert not loader.trust\n')
     result = subprocess.run([sys.executable, '-c', code],
                             capture_output=True,
                             text=True,
                             env=dict(os.environ,
                                      PYTHONPATH=os.pathsep.join(sys.path)))
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+# Checkpoints that are not torch.save files, and the formats it does write.
+
+
+def _truncated_zip(path) -> None:
+    torch.save(dict(state_dict=dict(w=torch.ones(64))), path)
+    data = path.read_bytes()
+    path.write_bytes(data[:len(data) // 2])
+
+
+NOT_CHECKPOINTS = {
+    # kind: (writer, what the message says the file is)
+    'empty': (lambda path: path.write_bytes(b''), 'the file is empty'),
+    'text': (lambda path: path.write_text('model weights: see the wiki\n'),
+             "not a PyTorch checkpoint: it starts with b'model weights: s'"),
+    'truncated zip': (_truncated_zip, 'a truncated or corrupt zip archive'),
+}
+
+
+@pytest.mark.parametrize('trust', [False, True], ids=['safe', 'trusted'])
+@pytest.mark.parametrize('kind', list(NOT_CHECKPOINTS))
+def test_non_checkpoint_file_says_what_it_is(kind, trust, tmp_path):
+    write, what = NOT_CHECKPOINTS[kind]
+    path = tmp_path / 'model.pth'
+    write(path)
+    size = path.stat().st_size
+    register_safe_checkpoint_loader(trust=trust)
+    loaders = [
+        lambda: load_checkpoint_safely(path, trust=trust),
+        lambda: CheckpointLoader.load_checkpoint(str(path), 'cpu'),
+    ]
+    for load in loaders:
+        with pytest.raises(InvalidCheckpointError) as info:
+            load()
+        message = str(info.value)
+        assert message.startswith(f'Cannot load checkpoint {path} ({size} '
+                                  'bytes): ')
+        assert what in message
+        # Trusting the file would not make it load: no such advice.
+        assert 'trust' not in message.lower()
+        assert isinstance(info.value, ValueError)
+
+
+def test_invalid_checkpoint_error_pickles():
+    error = InvalidCheckpointError('/ckpts/x.pth', 0, 'the file is empty')
+    copy = pickle.loads(pickle.dumps(error))
+    assert (copy.filename, copy.size, copy.problem) == ('/ckpts/x.pth', 0,
+                                                        'the file is empty')
+    assert str(copy) == str(error)
+
+
+def test_legacy_format_checkpoint_loads_safely(tmp_path):
+    # torch.save's pre-1.6 format is a pickle starting with 0x80, not a zip.
+    path = tmp_path / 'legacy.pth'
+    torch.save(dict(state_dict=dict(w=torch.arange(4))),
+               path,
+               _use_new_zipfile_serialization=False)
+    assert path.read_bytes()[:1] == b'\x80'
+    loaded = CheckpointLoader.load_checkpoint(str(path))
+    assert torch.equal(loaded['state_dict']['w'], torch.arange(4))
+
+
+# URL schemes: downloads, caches and the other storage backends.
+
+
+def _files_under(directory: str) -> List[str]:
+    return sorted(
+        osp.join(root, name) for root, _, names in os.walk(directory)
+        for name in names)
+
+
+@pytest.fixture
+def download_dirs(tmp_path, monkeypatch):
+    """Send every download cache (torch hub, MMENGINE_HOME, ~) to tmp_path.
+
+    Checks afterwards that the real ``~/.cache/torch`` and
+    ``~/.cache/mmengine`` are untouched.
+    """
+    real_caches = [
+        osp.expanduser(osp.join('~', '.cache', name))
+        for name in ('torch', 'mmengine')
+    ]
+    before = [_files_under(cache) for cache in real_caches]
+    home = tmp_path / 'home'
+    monkeypatch.setenv('HOME', str(home))
+    monkeypatch.setenv('XDG_CACHE_HOME', str(home / '.cache'))
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch_home'))
+    monkeypatch.setenv('MMENGINE_HOME', str(tmp_path / 'mmengine_home'))
+    monkeypatch.setenv('no_proxy', '127.0.0.1')  # reach the local server
+    hub_dir = tmp_path / 'torch_home' / 'hub'
+    assert torch.hub.get_dir() == str(hub_dir)
+    yield types.SimpleNamespace(checkpoints=hub_dir / 'checkpoints',
+                                mmengine_home=tmp_path / 'mmengine_home')
+    assert [_files_under(cache) for cache in real_caches] == before
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a directory without logging each request to stderr."""
+
+    def log_message(self, format: str, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def served(tmp_path):
+    """An HTTP server on 127.0.0.1 serving ``root`` at ``url``."""
+    root = tmp_path / 'served'
+    root.mkdir()
+    server = http.server.HTTPServer(('127.0.0.1', 0),
+                                    functools.partial(_QuietHandler,
+                                                      directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever)
+    thread.start()
+    yield types.SimpleNamespace(
+        root=root, url=f'http://127.0.0.1:{server.server_address[1]}/')
+    server.shutdown()
+    server.server_close()
+    thread.join()
+
+
+@pytest.fixture
+def no_download(monkeypatch):
+    """Fail any download: the cache tests must not need the network."""
+
+    def refuse(url, *args, **kwargs):
+        raise AssertionError(f'unexpected download of {url}')
+
+    monkeypatch.setattr(torch.hub, 'download_url_to_file', refuse)
+
+
+def _save_malicious(path, marker) -> None:
+    """A checkpoint whose unpickling creates ``marker`` (via ``io.open``)."""
+    torch.save(
+        dict(state_dict=dict(w=torch.ones(2)),
+             meta=dict(x=_malicious_payloads(marker)['io.open'])), path)
+
+
+def _assert_refused(load, name, marker, local_copy=None) -> None:
+    with pytest.raises(UnsafeCheckpointError) as info:
+        load()
+    message = str(info.value)
+    assert info.value.offending_global == 'io.open'
+    assert 'io.open' in message and name in message
+    if local_copy is not None:
+        assert f'local copy {local_copy}' in message
+    assert not marker.exists()
+
+
+def _pretrained_backbone(checkpoint: str):
+    """The backbone of :func:`_model_cfg`, initialised from ``checkpoint``."""
+    cfg = _model_cfg()['backbone']
+    cfg['init_cfg'] = dict(type='Pretrained',
+                           checkpoint=checkpoint,
+                           prefix='backbone.',
+                           map_location='cpu')
+    return MODELS.build(cfg)
+
+
+def test_malicious_url_checkpoint_creates_nothing(served, download_dirs,
+                                                  tmp_path):
+    marker = tmp_path / 'marker'
+    _save_malicious(served.root / 'evil.pth', marker)
+    url = served.url + 'evil.pth'
+    cached = download_dirs.checkpoints / 'evil.pth'
+    # The first load downloads into the tmp TORCH_HOME, the others load the
+    # cached copy: both are refused.
+    loaders = [
+        lambda: CheckpointLoader.load_checkpoint(url, 'cpu'),
+        lambda: load_checkpoint(torch.nn.Linear(2, 2), url),
+        lambda: _pretrained_backbone(url).init_weights(),
+    ]
+    for load in loaders:
+        _assert_refused(load, url, marker, local_copy=cached)
+    assert cached.is_file()
+
+
+def _cache(url: str, source, download_dirs) -> None:
+    """Put ``source`` where torch.hub's download cache keeps ``url``."""
+    download_dirs.checkpoints.mkdir(parents=True, exist_ok=True)
+    name = osp.basename(urllib.parse.urlparse(url).path)
+    shutil.copy(source, download_dirs.checkpoints / name)
+
+
+def _cached_url(url: str):
+
+    def place(source, download_dirs, monkeypatch) -> str:
+        _cache(url, source, download_dirs)
+        return url
+
+    return place
+
+
+def _cached_model_zoo_name(prefix: str, urls: Callable[[], dict], name: str):
+
+    def place(source, download_dirs, monkeypatch) -> str:
+        _cache(urls()[name], source, download_dirs)
+        return prefix + name
+
+    return place
+
+
+def _mmengine_home_file(source, download_dirs, monkeypatch) -> str:
+    # open-mmlab:// names mapped to a path in MMENGINE_HOME/open_mmlab.json
+    # are loaded from that directory.
+    download_dirs.mmengine_home.mkdir(parents=True, exist_ok=True)
+    (download_dirs.mmengine_home / 'open_mmlab.json').write_text(
+        json.dumps(dict(kga_local='kga_local.pth')))
+    shutil.copy(source, download_dirs.mmengine_home / 'kga_local.pth')
+    return 'open-mmlab://kga_local'
+
+
+def _object_storage(prefix: str):
+    # s3:// and petrel:// read the file into a buffer through a backend that
+    # needs petrel_client; a stand-in backend serves the bytes.
+
+    def place(source, download_dirs, monkeypatch) -> str:
+        data = source.read_bytes()
+        backend = types.SimpleNamespace(get=lambda filename: data)
+        monkeypatch.setattr(mmengine_checkpoint, 'get_file_backend',
+                            lambda filename, backend_args: backend)
+        return f'{prefix}bucket/evil.pth'
+
+    return place
+
+
+def _pavi(source, download_dirs, monkeypatch) -> str:
+    # pavi:// downloads into a temporary directory through pavi.modelcloud;
+    # a stand-in module copies the file.
+    model = types.SimpleNamespace(
+        name='evil.pth', download=lambda target: shutil.copy(source, target))
+    pavi = types.ModuleType('pavi')
+    pavi.modelcloud = types.SimpleNamespace(get=lambda path: model)
+    monkeypatch.setitem(sys.modules, 'pavi', pavi)
+    return 'pavi://models/evil'
+
+
+# (prefix as registered with mmengine, how to place a file for it)
+SCHEME_CASES = {
+    'http':
+    ('http://', _cached_url('http://checkpoints.invalid/evil-http.pth')),
+    'https':
+    ('https://', _cached_url('https://checkpoints.invalid/evil-https.pth')),
+    'torchvision': ('torchvision://',
+                    _cached_model_zoo_name('torchvision://',
+                                           get_torchvision_models,
+                                           'resnet18')),
+    'modelzoo': ('modelzoo://',
+                 _cached_model_zoo_name('modelzoo://', get_torchvision_models,
+                                        'resnet18')),
+    'open-mmlab': ('open-mmlab://',
+                   _cached_model_zoo_name('open-mmlab://', get_external_models,
+                                          'resnet50_v1c')),
+    'openmmlab': ('openmmlab://',
+                  _cached_model_zoo_name('openmmlab://', get_external_models,
+                                         'resnet50_v1c')),
+    'open-mmlab-home': ('open-mmlab://', _mmengine_home_file),
+    'mmcls': ('mmcls://',
+              _cached_model_zoo_name('mmcls://', get_mmcls_models, 'vgg11')),
+    's3': (r'(\S+\:)?s3://', _object_storage('s3://')),
+    'petrel': (r'(\S+\:)?petrel://', _object_storage('petrel://')),
+    'pavi': ('pavi://', _pavi),
+}
+
+
+def test_every_registered_scheme_is_routed_and_tested():
+    prefixes = set(CheckpointLoader._schemes) - {''}
+    assert prefixes == {prefix for prefix, _ in SCHEME_CASES.values()}
+    for trust in (True, False):
+        register_safe_checkpoint_loader(trust=trust)
+        for prefix in prefixes:
+            loader = CheckpointLoader._schemes[prefix]
+            assert isinstance(loader, _RoutedSchemeLoader), prefix
+            assert loader.trust is trust
+            # Re-registering swaps the mode without wrapping twice.
+            assert not isinstance(loader.loader, _RoutedSchemeLoader)
+            assert loader.loader.__module__ == 'mmengine.runner.checkpoint'
+
+
+@pytest.mark.parametrize('case', list(SCHEME_CASES))
+def test_malicious_checkpoint_is_refused_on_every_scheme(
+        case, download_dirs, no_download, tmp_path, monkeypatch):
+    marker = tmp_path / 'marker'
+    source = tmp_path / 'evil.pth'
+    _save_malicious(source, marker)
+    _, place = SCHEME_CASES[case]
+    name = place(source, download_dirs, monkeypatch)
+    _assert_refused(lambda: CheckpointLoader.load_checkpoint(name, 'cpu'),
+                    name, marker)
+    _assert_refused(lambda: load_checkpoint(torch.nn.Linear(2, 2), name), name,
+                    marker)
+
+
+def test_mmengine_checkpoint_loads_by_url(runner_checkpoint, served,
+                                          download_dirs):
+    shutil.copy(runner_checkpoint, served.root / 'iter_2.pth')
+    url = served.url + 'iter_2.pth'
+    reference = load_checkpoint_safely(runner_checkpoint)
+
+    _assert_same(CheckpointLoader.load_checkpoint(url, 'cpu'), reference)
+    assert (download_dirs.checkpoints / 'iter_2.pth').is_file()
+    model = MODELS.build(_model_cfg())
+    load_checkpoint(model, url, map_location='cpu')
+    backbone = _pretrained_backbone(url)
+    backbone.init_weights()
+    loaded = dict(model.state_dict())
+    loaded.update(('backbone.' + key, value)
+                  for key, value in backbone.state_dict().items())
+    assert set(loaded) == set(reference['state_dict'])
+    for key, value in loaded.items():
+        assert torch.equal(value, reference['state_dict'][key]), key
+
+
+def test_trusted_url_checkpoint_runs_its_code(served, download_dirs, tmp_path):
+    # Control for the refusals above: with the explicit opt-in, the served
+    # payload is unpickled and creates the marker.
+    marker = tmp_path / 'marker'
+    _save_malicious(served.root / 'evil.pth', marker)
+    register_safe_checkpoint_loader(trust=True)
+    loaded = CheckpointLoader.load_checkpoint(served.url + 'evil.pth', 'cpu')
+    assert torch.equal(loaded['state_dict']['w'], torch.ones(2))
+    assert marker.exists()
+
+
+def test_served_text_file_says_what_it_is(served, download_dirs):
+    (served.root / 'model.pth').write_text('<!DOCTYPE html><p>Not found</p>')
+    url = served.url + 'model.pth'
+    with pytest.raises(InvalidCheckpointError) as info:
+        CheckpointLoader.load_checkpoint(url, 'cpu')
+    message = str(info.value)
+    cached = download_dirs.checkpoints / 'model.pth'
+    assert f'{url} (local copy {cached})' in message
+    assert "not a PyTorch checkpoint: it starts with b'<!DOCTYPE html><'" \
+        in message
+    assert 'trust' not in message.lower()
+
+
+def test_other_threads_keep_torch_load_during_a_url_load(tmp_path):
+    # While a URL loader runs, only its own thread's torch.load is routed.
+    original = torch.load
+    path = tmp_path / 'fraction.pth'
+    torch.save(dict(ratio=fractions.Fraction(1, 3)), path)
+    seen = {}
+
+    def loader(filename, map_location):
+        other = threading.Thread(target=lambda: seen.update(other=torch.load(
+            path, weights_only=False)))
+        other.start()
+        other.join()
+        with pytest.raises(UnsafeCheckpointError, match='fractions.Fraction'):
+            torch.load(path, weights_only=False)
+        return 'done'
+
+    loader.__name__ = 'load_from_test'
+    assert _RoutedSchemeLoader(loader, trust=False)('test://x', None) == 'done'
+    assert seen['other']['ratio'] == fractions.Fraction(1, 3)
+    assert torch.load is original
