@@ -1,12 +1,16 @@
 """Runner-level components: hooks, loops and checkpoint loading."""
+from .atomic_checkpoint_hook import AtomicCheckpointHook
+from .atomic_local_backend import AtomicLocalBackend
 from .checkpoint_loading import (SAFE_GLOBALS, UnsafeCheckpointError,
                                  load_checkpoint_safely,
                                  register_safe_checkpoint_loader)
 from .cpu_distributed import setup_cpu_distributed
 from .non_finite_loss_hook import NonFiniteLossHook
+from .work_dir_lock_hook import WorkDirLockedError, WorkDirLockHook
 
 __all__ = [
-    'NonFiniteLossHook', 'SAFE_GLOBALS', 'UnsafeCheckpointError',
-    'load_checkpoint_safely',
+    'AtomicCheckpointHook', 'AtomicLocalBackend', 'NonFiniteLossHook',
+    'SAFE_GLOBALS', 'UnsafeCheckpointError', 'WorkDirLockHook',
+    'WorkDirLockedError', 'load_checkpoint_safely',
     'register_safe_checkpoint_loader', 'setup_cpu_distributed'
 ]
