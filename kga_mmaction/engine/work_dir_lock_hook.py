@@ -150,10 +150,12 @@ class WorkDirLockHook(Hook):
             stale = read_holder(path)
             if not self._is_stale(stale):
                 raise self._refusal(path, stale)
+            gone = ('is this process, whose earlier run did not finish'
+                    if stale['pid'] == os.getpid() else 'no longer runs')
             logger.warning(
                 f'Taking over the stale lock {path}: its holder, pid '
                 f'{stale["pid"]} on this host (started '
-                f'{stale.get("started")}), no longer runs.')
+                f'{stale.get("started")}), {gone}.')
             # another run may have taken it over since it was read
             if read_holder(path) == stale:
                 os.remove(path)

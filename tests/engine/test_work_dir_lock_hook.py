@@ -113,6 +113,7 @@ def test_a_stale_lock_is_taken_over_with_a_warning(tmp_path, dead_pid):
     assert len(warnings) == 1
     assert f'stale lock {lock}' in warnings[0]
     assert f'pid {dead_pid} on this host' in warnings[0]
+    assert 'no longer runs' in warnings[0]
     assert json.loads(lock.read_text())['pid'] == os.getpid()
     hook.release()
     assert not lock.exists()
@@ -124,6 +125,18 @@ def test_release_leaves_a_lock_that_is_no_longer_its_own(tmp_path, live_pid):
     lock = write_lock(tmp_path, live_pid)  # e.g. deleted and retaken
     hook.release()
     assert json.loads(lock.read_text())['pid'] == live_pid
+
+
+def test_a_lock_of_this_process_is_taken_over_with_a_warning(tmp_path):
+    lock = write_lock(tmp_path, os.getpid())
+    hook = HOOKS.build(dict(type='WorkDirLockHook'))
+    warnings = warnings_of(hook, tmp_path)
+    assert len(warnings) == 1
+    assert f'pid {os.getpid()} on this host' in warnings[0]
+    assert 'is this process, whose earlier run did not finish' in warnings[0]
+    taken = json.loads(lock.read_text())
+    assert taken['started'] != '2026-01-02T03:04:05+0000'  # a new lock
+    hook.release()
 
 
 def test_an_earlier_run_of_this_process_that_raised_does_not_block(tmp_path):
