@@ -5,7 +5,8 @@
   the paper config (``test_paper_config.py`` covers it), with the invariants
   of a kga-mmaction experiment: 2 classes, no SyncBN in the built model
   (the Runner converts BN only under a launcher),
-  iteration-based schedule, checkpoints and logs.
+  iteration-based schedule, checkpoints and logs, and the runtime's hooks
+  (atomic checkpoints, the work-dir lock, the non-finite guard).
 * Run (slow): each demo config trains one iteration, validates and tests
   through ``Runner.from_cfg``, the real datasets and pipelines, on a
   miniature synthetic BUSV + BUSI.
@@ -15,11 +16,12 @@ import os.path as osp
 
 import pytest
 import torch
-from mmaction.registry import MODELS
+from mmaction.registry import HOOKS, MODELS
 from mmengine.config import Config
 from mmengine.runner import Runner
 
 from kga_mmaction.datasets.synthetic import make_synthetic_datasets
+from kga_mmaction.engine import AtomicCheckpointHook
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG_DIR = osp.join(ROOT, 'configs')
@@ -85,6 +87,11 @@ def test_config_builds(path):
         for module in model.modules())
     assert cfg.train_cfg.type == 'IterBasedTrainLoop'
     assert cfg.default_hooks.checkpoint.by_epoch is False
+    # atomic checkpoint rotation, a locked work dir, the non-finite guard
+    checkpoint = HOOKS.build(cfg.default_hooks.checkpoint)
+    assert isinstance(checkpoint, AtomicCheckpointHook)
+    assert {'WorkDirLockHook', 'NonFiniteLossHook'} <= {
+        hook.type for hook in cfg.custom_hooks}
     assert cfg.log_processor.by_epoch is False
     for scheduler in cfg.param_scheduler:
         assert scheduler.by_epoch is False, scheduler.type

@@ -1,4 +1,6 @@
 """Runner-level components: hooks, loops and checkpoint loading."""
+from .atomic_checkpoint_hook import AtomicCheckpointHook
+from .atomic_local_backend import AtomicLocalBackend
 from .checkpoint_loading import (SAFE_GLOBALS, InvalidCheckpointError,
                                  UnsafeCheckpointError, load_checkpoint_safely,
                                  register_safe_checkpoint_loader)
@@ -6,10 +8,13 @@ from .cpu_distributed import setup_cpu_distributed
 from .non_finite_loss_hook import NonFiniteLossHook
 from .strict_loading import (CheckpointMismatchError, load_weights,
                              state_dict_mismatch)
+from .work_dir_lock_hook import WorkDirLockedError, WorkDirLockHook
 
 __all__ = [
-    'CheckpointMismatchError', 'InvalidCheckpointError', 'NonFiniteLossHook',
-    'SAFE_GLOBALS', 'UnsafeCheckpointError', 'load_checkpoint_safely',
-    'load_weights', 'register_safe_checkpoint_loader',
-    'setup_cpu_distributed', 'state_dict_mismatch'
+    'AtomicCheckpointHook', 'AtomicLocalBackend', 'CheckpointMismatchError',
+    'InvalidCheckpointError', 'NonFiniteLossHook', 'SAFE_GLOBALS',
+    'UnsafeCheckpointError', 'WorkDirLockHook', 'WorkDirLockedError',
+    'load_checkpoint_safely', 'load_weights',
+    'register_safe_checkpoint_loader', 'setup_cpu_distributed',
+    'state_dict_mismatch'
 ]
