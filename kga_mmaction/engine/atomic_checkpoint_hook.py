@@ -6,7 +6,7 @@ from mmaction.registry import HOOKS
 from mmengine.dist import is_main_process
 from mmengine.hooks import CheckpointHook
 
-from ..evaluation.prediction_dump import write_atomically
+from ..utils import write_atomically
 from .atomic_local_backend import ATOMIC_LOCAL_BACKEND
 
 LAST_CHECKPOINT_FILE = 'last_checkpoint'  # the name mmengine's resume reads

@@ -4,7 +4,7 @@ from typing import Union
 
 from mmengine.fileio import LocalBackend, register_backend
 
-from ..evaluation.prediction_dump import write_atomically
+from ..utils import write_atomically
 
 ATOMIC_LOCAL_BACKEND = 'local_atomic'
 
@@ -29,6 +29,4 @@ class AtomicLocalBackend(LocalBackend):
             obj (bytes): Data to be written.
             filepath (str or Path): Destination file.
         """
-        # write_atomically opens a text file; its binary buffer takes the
-        # bytes (nothing is pending in the text layer)
-        write_atomically(str(filepath), lambda f: f.buffer.write(obj))
+        write_atomically(str(filepath), lambda f: f.write(obj), binary=True)

@@ -5,10 +5,8 @@ pandas can read) instead of a pickle of whole data samples.
 """
 import csv
 import json
-import os
 import os.path as osp
-import uuid
-from typing import Any, Callable, Dict, List, Optional, Sequence, TextIO
+from typing import Any, Dict, List, Optional, Sequence, TextIO
 
 import numpy as np
 import torch
@@ -16,6 +14,7 @@ from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
+from ..utils import write_atomically
 from .binary_diagnosis_metric import positive_log_odds
 
 FORMATS = ('.json', '.csv')
@@ -80,33 +79,6 @@ def join_numbers(values: Optional[Sequence[Any]]) -> str:
         str: ``'0.91 0.42 0.77'``; ``''`` for None.
     """
     return '' if values is None else ' '.join(str(v) for v in values)
-
-
-def write_atomically(path: str,
-                     write: Callable[[TextIO], None],
-                     newline: Optional[str] = None) -> None:
-    """Write a text file via a temporary file in the same folder + rename.
-
-    A reader never sees a partial file under ``path``: it either does not
-    exist, holds the old content, or holds the complete new content.
-
-    Args:
-        path (str): Destination file.
-        write (Callable[[TextIO], None]): Writes the content to a file.
-        newline (str, optional): ``newline`` of :func:`open`.
-    """
-    folder = osp.dirname(osp.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    tmp = osp.join(folder, f'.{osp.basename(path)}.{uuid.uuid4().hex}.tmp')
-    try:
-        with open(tmp, 'x', encoding='utf-8', newline=newline) as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if osp.exists(tmp):
-            os.remove(tmp)
 
 
 @METRICS.register_module()

@@ -1,4 +1,8 @@
 """Small helpers shared by the package and the tools."""
-from .atomic import atomic_directory, check_replaceable, replace_directory
+from .atomic import (atomic_directory, check_replaceable, replace_directory,
+                     write_atomically)
 
-__all__ = ['atomic_directory', 'check_replaceable', 'replace_directory']
+__all__ = [
+    'atomic_directory', 'check_replaceable', 'replace_directory',
+    'write_atomically'
+]

@@ -1,16 +1,49 @@
-"""Write a directory atomically: into a hidden temporary sibling that is
-renamed into place only once everything is written.
+"""Write files and directories atomically: into a hidden temporary sibling
+that is renamed into place only once everything is written.
 
-An interrupted run (an error, Ctrl-C) therefore never leaves a partial
-target directory, and a replaced target is removed only after the new one
-is in place.
+An interrupted run (an error, Ctrl-C, a kill) therefore never leaves a
+partial file or directory under the target name, and a replaced target is
+removed only after the new one is in place.
 """
 import os
 import os.path as osp
 import shutil
 import tempfile
+import uuid
 from contextlib import contextmanager
-from typing import Iterator, Optional
+from typing import IO, Callable, Iterator, Optional
+
+
+def write_atomically(path: str,
+                     write: Callable[[IO], None],
+                     newline: Optional[str] = None,
+                     binary: bool = False) -> None:
+    """Write a file via a temporary file in the same folder + rename.
+
+    A reader never sees a partial file under ``path``: it either does not
+    exist, holds the old content, or holds the complete new content. The
+    data are fsynced before the rename.
+
+    Args:
+        path (str): Destination file; its folder is created.
+        write (Callable[[IO], None]): Writes the content to a file object.
+        newline (str, optional): ``newline`` of :func:`open` (text only).
+        binary (bool): Open the file in binary mode (``write`` gets bytes
+            I/O) instead of UTF-8 text. Defaults to False.
+    """
+    folder = osp.dirname(osp.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    tmp = osp.join(folder, f'.{osp.basename(path)}.{uuid.uuid4().hex}.tmp')
+    text_args = {} if binary else dict(encoding='utf-8', newline=newline)
+    try:
+        with open(tmp, 'xb' if binary else 'x', **text_args) as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    finally:
+        if osp.exists(tmp):
+            os.remove(tmp)
 
 
 def check_replaceable(target: str, overwrite: bool = False,

@@ -9,8 +9,7 @@ from mmaction.registry import METRICS, MODELS
 from mmaction.structures import ActionDataSample
 from mmengine.evaluator import Evaluator
 
-from kga_mmaction.evaluation.prediction_dump import (to_plain, video_id_of,
-                                                     write_atomically)
+from kga_mmaction.evaluation.prediction_dump import to_plain, video_id_of
 
 
 def kga_sample() -> ActionDataSample:
@@ -159,20 +158,3 @@ def test_to_plain_gives_short_float32_decimals():
     assert to_plain(torch.tensor(0.7)) == 0.7
     assert to_plain(np.array([[1, 2]])) == [[1, 2]]
     assert to_plain(None) is None
-
-
-def test_write_atomically_leaves_no_partial_file(tmp_path):
-    path = tmp_path / 'preds.json'
-    path.write_text('old')
-
-    def failing_write(f):
-        f.write('[{"index": 0,')
-        raise RuntimeError('disk full')
-
-    with pytest.raises(RuntimeError, match='disk full'):
-        write_atomically(str(path), failing_write)
-    assert path.read_text() == 'old'
-    assert os.listdir(tmp_path) == ['preds.json']
-    write_atomically(str(path), lambda f: f.write('new'))
-    assert path.read_text() == 'new'
-    assert os.listdir(tmp_path) == ['preds.json']

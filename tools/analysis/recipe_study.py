@@ -47,7 +47,7 @@ from mmengine.registry import init_default_scope
 from run_table import run_commands, run_one, shell_line
 
 import kga_mmaction  # noqa: F401  (registers the plugin)
-from kga_mmaction.evaluation.prediction_dump import write_atomically
+from kga_mmaction.utils import write_atomically
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = ('configs/recipe_study/'

@@ -29,7 +29,7 @@ from typing import Dict, List, Sequence
 import numpy as np
 
 from kga_mmaction.evaluation import diagnosis_statistics
-from kga_mmaction.evaluation.prediction_dump import write_atomically
+from kga_mmaction.utils import write_atomically
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 COLUMNS = (('auc', 'AUC'), ('acc@youden', 'ACC'),
