@@ -9,13 +9,17 @@
   (atomic checkpoints, the work-dir lock, the non-finite guard).
 * Run (slow): each demo config trains one iteration, validates and tests
   through ``Runner.from_cfg``, the real datasets and pipelines, on a
-  miniature synthetic BUSV + BUSI.
+  miniature synthetic BUSV + BUSI; the attention-pooled TSN config trains
+  and tests on a generated ``VideoDataset`` list of video files.
 """
 import glob
 import os.path as osp
 
+import cv2
+import numpy as np
 import pytest
 import torch
+from mmaction.models import Recognizer2D
 from mmaction.registry import HOOKS, MODELS
 from mmengine.config import Config
 from mmengine.runner import Runner
@@ -40,6 +44,9 @@ RECIPE_STUDY = [
     path for path in CONFIGS
     if osp.basename(osp.dirname(path)) == 'recipe_study'
 ]
+TSN_ATTENTION = osp.join(
+    CONFIG_DIR, 'tsn_attention',
+    'tsn-attention_r50-in1k-pre_1xb16-1x1x8-8k_video-list.py')
 MMACTION_CHECKPOINTS = 'https://download.openmmlab.com/mmaction/v1.0/'
 
 
@@ -66,7 +73,9 @@ def without_pretrained(cfg):
 
 def test_the_glob_finds_every_kind_of_config():
     kinds = {osp.basename(osp.dirname(path)) for path in CONFIGS}
-    assert kinds == {'baselines', 'demo', 'kga_net', 'recipe_study'}
+    assert kinds == {
+        'baselines', 'demo', 'kga_net', 'recipe_study', 'tsn_attention'
+    }
     assert len(BASELINES) == 5  # I3D, SlowFast, R(2+1)D, CSN, MViT
     # the KGA-Net demo, its 3 ablations and the 5 baselines
     assert len(DEMOS) == 9
@@ -121,6 +130,89 @@ def test_3d_baselines_see_images_as_static_clips_of_their_clip_length():
         for pipeline in (video_pipeline, image_pipeline, test_pipeline):
             assert pipeline[-2] == dict(
                 type='FormatShape', input_format='NCTHW'), path
+
+
+def test_tsn_attention_is_stock_tsn_with_the_head_swapped():
+    cfg = Config.fromfile(TSN_ATTENTION)
+    # pretrained ImageNet weights are named, but not downloaded here
+    assert cfg.model.backbone.pretrained.startswith(
+        'https://download.pytorch.org/models/resnet50-')
+    model = MODELS.build(without_pretrained(cfg.model))
+    assert type(model) is Recognizer2D
+    assert type(model.cls_head).__name__ == 'FrameAttentionHead'
+    assert model.cls_head.loss_center is None  # no images, no centers
+    assert model.backbone.depth == 50
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        assert cfg[name].dataset.type == 'VideoDataset'
+    assert cfg.test_evaluator.type == 'BinaryDiagnosisMetric'
+
+
+def write_video(path, brightness, num_frames=10, size=(48, 64)):
+    """An MJPG video of uniform frames of one grey level, plus noise."""
+    height, width = size
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'MJPG'), 5,
+                             (width, height))
+    assert writer.isOpened()
+    rng = np.random.default_rng(brightness)
+    for _ in range(num_frames):
+        noise = rng.integers(0, 40, (height, width, 3))
+        writer.write((brightness + noise).astype(np.uint8))
+    writer.release()
+
+
+def shrink_pipeline(pipeline, size):
+    """The same transforms, at ``size`` pixels instead of 224 / 256."""
+    for step in pipeline:
+        if step.type == 'Resize':
+            step.scale = (-1, size + 8) if step.scale[0] == -1 else (size,
+                                                                      size)
+        for key in ('input_size', 'crop_size'):
+            if key in step:
+                step[key] = size
+
+
+@pytest.mark.slow
+def test_tsn_attention_trains_and_tests_on_a_video_list(tmp_path):
+    """Recognizer2D + FrameAttentionHead through the Runner: the shipped
+    config with a ResNet-18, small crops and a generated video list."""
+    videos = tmp_path / 'videos'
+    videos.mkdir()
+    lines = []
+    for i in range(6):
+        label = i % 2
+        write_video(videos / f'case{i}.avi', brightness=40 + 150 * label)
+        lines.append(f'case{i}.avi {label}')
+    ann_file = tmp_path / 'list.txt'
+    ann_file.write_text('\n'.join(lines) + '\n')
+
+    cfg = Config.fromfile(TSN_ATTENTION)
+    cfg.model.backbone.update(depth=18, pretrained=None)
+    cfg.model.cls_head.in_channels = 512
+    for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
+        loader = cfg[name]
+        loader.update(batch_size=2, num_workers=0, persistent_workers=False)
+        loader.dataset.update(ann_file=str(ann_file),
+                              data_prefix=dict(video=str(videos)))
+        shrink_pipeline(loader.dataset.pipeline, size=32)
+    cfg.train_cfg.update(max_iters=2, val_interval=2)
+    cfg.work_dir = str(tmp_path / 'work_dir')
+    cfg.log_level = 'WARNING'
+
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+    assert runner.iter == 2
+    predictions = []
+    runner.model.register_forward_hook(
+        lambda module, args, kwargs, out: predictions.extend(
+            out if kwargs.get('mode') == 'predict' else []),
+        with_kwargs=True)
+    metrics = runner.test()
+    assert 0 <= metrics['diagnosis/auc'] <= 1
+    assert len(predictions) == 6
+    # 25 clips x 10 crops of every test video, each weighed by attention
+    assert all(p.frame_weights.shape == (250, ) for p in predictions)
+    assert all(p.pred_score.sum().item() == pytest.approx(1.)
+               for p in predictions)
 
 
 @pytest.fixture(scope='module')

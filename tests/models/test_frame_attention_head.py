@@ -211,3 +211,169 @@ def test_predict_keeps_the_video_logits():
                                head(FEATS)['video_scores'][0])
     torch.testing.assert_close(sample.pred_score,
                                sample.pred_logits.softmax(-1))
+
+
+# --- Feature maps from MMAction2's Recognizer2D: [N * num_segs, C, h, w] ---
+
+
+def test_feature_maps_are_averaged_spatially_per_segment():
+    """[N * num_segs, C, h, w] with num_segs gives what the pooled
+    [N, num_segs, C] frame features give."""
+    head = build_head(loss_center=dict(type='CenterLoss'))
+    maps = torch.randn(2 * 3, 2, 4, 5)  # N=2 videos, 3 segments, C=2
+    pooled = maps.mean(dim=(2, 3)).view(2, 3, 2)
+    from_maps = head(maps, num_segs=3)
+    from_pooled = head(pooled)
+    assert from_maps['weights'].shape == (2, 3)
+    for key in ('video_scores', 'frame_scores', 'weights'):
+        torch.testing.assert_close(from_maps[key], from_pooled[key])
+    samples = [make_sample(0), make_sample(1)]
+    torch.testing.assert_close(
+        head.predict(maps, samples, num_segs=3)[1].center_distances,
+        head.predict(pooled, samples)[1].center_distances)
+
+
+def test_avg_aggregation_on_feature_maps_is_tsn():
+    """Without attention the head computes TSNHead's average consensus: the
+    same classifier gives the same scores on the same backbone maps."""
+    head = build_head(aggregation='avg', in_channels=8)
+    tsn = MODELS.build(
+        dict(type='TSNHead', num_classes=2, in_channels=8, dropout_ratio=0.))
+    with torch.no_grad():
+        tsn.fc_cls.weight.copy_(head.fc_cls.weight)
+        tsn.fc_cls.bias.copy_(head.fc_cls.bias)
+    maps = torch.randn(2 * 4, 8, 3, 3)
+    torch.testing.assert_close(
+        head(maps, num_segs=4)['video_scores'], tsn(maps, num_segs=4))
+
+
+def test_loss_on_feature_maps_is_video_and_frame_ce():
+    head = build_head()
+    with torch.no_grad():
+        for fc in (head.fc_cls, head.fc_frame):
+            fc.weight.zero_()
+            fc.bias.zero_()
+    losses = head.loss(torch.randn(2 * 3, 2, 2, 2),
+                       [make_sample(0), make_sample(1)], num_segs=3,
+                       loss_aux=dict())  # what Recognizer2D passes
+    assert set(losses) == {'top1_acc', 'loss_cls', 'loss_frame'}
+    assert losses['loss_cls'].item() == pytest.approx(math.log(2))
+    assert losses['loss_frame'].item() == pytest.approx(0.5 * math.log(2))
+
+
+def test_center_loss_without_center_features_names_the_recognizer():
+    head = build_head(loss_center=dict(type='CenterLoss'))
+    with pytest.raises(ValueError, match='needs center_feats.*Recognizer2D'):
+        head.loss(torch.randn(3, 2, 2, 2), [make_sample(1)], num_segs=3)
+
+
+@pytest.mark.parametrize('shape,num_segs', [
+    ((6, 2), 3),  # pooled [N * num_segs, C]
+    ((2, 2, 3, 4, 4), 3),  # 5-D, e.g. fcn_test maps
+    ((6, 2, 4, 4), None),  # maps without num_segs
+    ((2, 3, 2), 3),  # [N, T, C] with num_segs
+    ((5, 2, 4, 4), 3),  # num_segs does not divide the batch
+])
+@pytest.mark.parametrize('method', ['forward', 'loss', 'predict'])
+def test_other_shapes_are_refused_naming_the_shape(shape, num_segs, method):
+    head = build_head()
+    args = (torch.randn(shape), ) if method == 'forward' else (
+        torch.randn(shape), [make_sample(0), make_sample(1)])
+    with pytest.raises(ValueError) as error:
+        getattr(head, method)(*args, num_segs=num_segs)
+    message = str(error.value)
+    assert str(shape) in message and f'num_segs={num_segs}' in message
+    assert '[N, T, C]' in message and '[N * num_segs, C, h, w]' in message
+
+
+def test_a_tuple_of_feature_maps_is_refused():
+    head = build_head()
+    with pytest.raises(ValueError, match=r'tuple.*\(3, 2, 4, 4\)'):
+        head((torch.randn(3, 2, 4, 4), torch.randn(3, 2, 2, 2)), num_segs=3)
+
+
+def test_wrong_in_channels_is_named():
+    head = build_head()  # in_channels=2
+    with pytest.raises(ValueError,
+                       match=r'in_channels=2\) got 512-channel features'):
+        head(torch.randn(6, 512, 1, 1), num_segs=3)
+
+
+# --- MMAction2's stock Recognizer2D with the head swapped in ---
+
+
+def build_recognizer2d(**head_kwargs):
+    model = MODELS.build(
+        dict(
+            type='Recognizer2D',
+            backbone=dict(type='ResNet', depth=18, pretrained=None),
+            cls_head=dict(type='FrameAttentionHead', num_classes=2,
+                          in_channels=512, **head_kwargs),
+            data_preprocessor=dict(
+                type='ActionDataPreprocessor',
+                mean=[128.] * 3,
+                std=[64.] * 3,
+                format_shape='NCHW')))
+    model.init_weights()
+    return model
+
+
+def video_batch(model, labels, num_segs=3, size=64):
+    """Videos of ``num_segs`` frames; class 1 bright, class 0 dark."""
+    inputs = [
+        torch.rand(num_segs, 3, size, size) * 100 + 140 * label
+        for label in labels
+    ]
+    return model.data_preprocessor(
+        dict(inputs=inputs,
+             data_samples=[make_sample(label) for label in labels]), True)
+
+
+def test_recognizer2d_loss_on_segments():
+    model = build_recognizer2d()
+    data = video_batch(model, [0, 1, 1, 0])
+    assert data['inputs'].shape == (4, 3, 3, 64, 64)  # [N, num_segs, ...]
+    losses = model(**data, mode='loss')
+    loss_keys = {key for key in losses if key.startswith('loss')}
+    assert loss_keys == {'loss_cls', 'loss_frame'}
+    assert all(torch.isfinite(losses[key]) for key in loss_keys)
+    sum(losses[key] for key in loss_keys).backward()
+    assert model.backbone.conv1.conv.weight.grad.abs().sum() > 0
+    assert model.cls_head.fc_attention.weight.grad.abs().sum() > 0
+
+
+def test_recognizer2d_trains_on_a_separable_toy_set():
+    model = build_recognizer2d()
+    data = video_batch(model, [0, 1, 0, 1])
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9)
+    totals = []
+    # the loss falls within ~6 steps; the rest lets BatchNorm's running
+    # statistics (momentum 0.1) catch up for the eval-mode prediction
+    for _ in range(30):
+        losses = model(**data, mode='loss')
+        total = losses['loss_cls'] + losses['loss_frame']
+        optimizer.zero_grad()
+        total.backward()
+        optimizer.step()
+        totals.append(total.item())
+    assert totals[-1] < 0.5 * totals[0]
+    model.eval()
+    with torch.no_grad():
+        samples = model(**video_batch(model, [0, 1, 1]), mode='predict')
+    assert [int(s.pred_label) for s in samples] == [0, 1, 1]
+
+
+@pytest.mark.parametrize('num_views', [3, 10])
+def test_recognizer2d_predicts_with_frame_weights(num_views):
+    """At test time every clip and crop of a video is a segment."""
+    model = build_recognizer2d()
+    model.eval()
+    with torch.no_grad():
+        samples = model(**video_batch(model, [1, 0], num_segs=num_views),
+                        mode='predict')
+    for sample in samples:
+        assert sample.pred_score.shape == (2, )
+        assert sample.pred_score.sum().item() == pytest.approx(1.)
+        assert sample.frame_weights.shape == (num_views, )
+        assert sample.frame_scores.shape == (num_views, 2)
+        assert ((sample.frame_weights > 0) & (sample.frame_weights < 1)).all()

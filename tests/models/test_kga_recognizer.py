@@ -69,6 +69,57 @@ def test_image_guidance_needs_images():
     assert 'loss_image' not in losses and 'loss_center' in losses
 
 
+@pytest.mark.parametrize('center_source', ['image', 'video'])
+def test_video_only_training_without_center_loss(center_source):
+    """Without a center loss no centers are formed, so a video-only batch
+    trains whatever center_source says."""
+    model = build_model(
+        center_source=center_source,
+        cls_head=dict(type='FrameAttentionHead', num_classes=2,
+                      in_channels=512))
+    data = mixed_batch(model, num_images=0)
+    assert data['inputs']['image'] is None
+    losses = model(**data, mode='loss')
+    assert {k for k in losses if k.startswith('loss')} == {
+        'loss_cls', 'loss_frame'
+    }
+    before = model.cls_head.fc_cls.weight.detach().clone()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    (losses['loss_cls'] + losses['loss_frame']).backward()
+    optimizer.step()
+    assert not torch.allclose(model.cls_head.fc_cls.weight, before)
+
+
+def test_missing_images_error_names_the_fix():
+    model = build_model(cls_head=dict(
+        type='FrameAttentionHead', num_classes=2, in_channels=512,
+        loss_center=dict(type='CenterLoss')))
+    with pytest.raises(ValueError) as error:
+        model(**mixed_batch(model, num_images=0), mode='loss')
+    message = str(error.value)
+    assert 'center loss' in message and "center_source='image'" in message
+    assert 'MixedVideoImageDataset' in message
+    assert "center_source='video'" in message
+
+
+def test_center_source_is_moot_without_center_loss():
+    """Same weights, same mixed batch: without a center loss the losses do
+    not depend on center_source."""
+    head = dict(type='FrameAttentionHead', num_classes=2, in_channels=512)
+    by_image = build_model(cls_head=head)
+    by_video = build_model(cls_head=head, center_source='video')
+    by_video.load_state_dict(by_image.state_dict())
+    by_image.eval()
+    by_video.eval()
+    data = mixed_batch(by_image)
+    with torch.no_grad():
+        losses = by_image(**data, mode='loss')
+        other = by_video(**data, mode='loss')
+    assert set(losses) == set(other) and 'loss_image' in losses
+    for key in losses:
+        torch.testing.assert_close(losses[key], other[key])
+
+
 def test_images_are_single_frames_in_one_backbone_pass():
     model = build_model()
     calls = []

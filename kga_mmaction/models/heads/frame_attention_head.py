@@ -1,5 +1,5 @@
 """Frame attention head of KGA-Net (Sun et al., MICCAI 2023, section 3.1)."""
-from typing import Dict, Optional
+from typing import Dict, Optional, Sequence, Union
 
 import torch
 import torch.nn as nn
@@ -10,6 +10,8 @@ from mmengine.model.weight_init import normal_init
 
 from ..losses import center_distances
 from ..utils import gt_labels
+
+Features = Union[torch.Tensor, Sequence[torch.Tensor]]
 
 
 @MODELS.register_module()
@@ -31,6 +33,19 @@ class FrameAttentionHead(BaseHead):
     learnable ``centers`` are the class feature centers, and the coherence
     loss, which pulls ``1 - w`` towards the frames' distances to the centers
     of their own class (eqs. 2-3). Either may be left out (ablations).
+
+    Two kinds of input are accepted (see :meth:`frame_features`):
+
+    * pooled frame features ``[N, T, C]``, with optional ``valid_mask``, as
+      :class:`KGARecognizer` passes them;
+    * backbone feature maps ``[N * num_segs, C, h, w]`` with ``num_segs``,
+      as MMAction2's ``Recognizer2D`` passes them to ``TSNHead``: each map is
+      averaged spatially and the segments of a video are attended over
+      instead of averaged (attention-pooled TSN). ``Recognizer2D`` passes no
+      images and no center features, so only ``loss_cls`` and
+      ``loss_frame`` (each segment labelled as its video, which trains the
+      frame classifier behind ``frame_scores``) are computed; a head with
+      ``loss_center`` needs :class:`KGARecognizer`.
 
     Args:
         num_classes (int): Number of classes.
@@ -124,6 +139,56 @@ class FrameAttentionHead(BaseHead):
             feats = self.dropout(feats)
         return fc(feats)
 
+    def frame_features(self,
+                       feats: Features,
+                       num_segs: Optional[int] = None) -> torch.Tensor:
+        """Frame features ``[N, T, C]`` from either kind of input.
+
+        Args:
+            feats (torch.Tensor): Pooled frame features ``[N, T, C]``
+                (``num_segs`` None), or backbone feature maps
+                ``[N * num_segs, C, h, w]`` (``Recognizer2D``).
+            num_segs (int, optional): Segments per video of 4-D maps.
+                Defaults to None.
+
+        Returns:
+            torch.Tensor: ``[N, T, C]`` (``T = num_segs`` for maps).
+
+        Raises:
+            ValueError: For any other input (a tuple, another number of
+                dimensions, a batch that ``num_segs`` does not divide), or
+                ``C`` other than ``in_channels``; the message names the
+                shape received and the shapes accepted.
+        """
+        accepted = ('pooled frame features [N, T, C] (KGARecognizer) or '
+                    'backbone feature maps [N * num_segs, C, h, w] with '
+                    'num_segs (Recognizer2D, as TSNHead takes them)')
+        if not isinstance(feats, torch.Tensor):
+            shapes = [tuple(getattr(x, 'shape', ())) for x in feats]
+            raise ValueError(f'FrameAttentionHead got a {type(feats).__name__}'
+                             f' of features with shapes {shapes}; it accepts '
+                             f'one tensor: {accepted}')
+        if num_segs is None and feats.dim() == 3:
+            frames = feats
+        elif (num_segs is not None and num_segs > 0 and feats.dim() == 4
+              and feats.shape[0] % num_segs == 0):
+            # [N * num_segs, C, h, w] -> [N * num_segs, C]
+            # -> [N, num_segs, C]
+            frames = feats.mean(dim=(2, 3)).view(-1, num_segs,
+                                                 feats.shape[1])
+        else:
+            raise ValueError(
+                f'FrameAttentionHead got features of shape '
+                f'{tuple(feats.shape)} with num_segs={num_segs}; it accepts '
+                f'{accepted}')
+        if frames.shape[-1] != self.in_channels:
+            raise ValueError(
+                f'FrameAttentionHead(in_channels={self.in_channels}) got '
+                f'{frames.shape[-1]}-channel features (shape '
+                f'{tuple(feats.shape)}); set cls_head.in_channels to the '
+                'channels the backbone outputs')
+        return frames
+
     def frame_weights(self, feats: torch.Tensor,
                       valid_mask: torch.Tensor) -> torch.Tensor:
         """Attention weight of every frame (eq. 1); 0 on padding.
@@ -142,20 +207,27 @@ class FrameAttentionHead(BaseHead):
         # [N, T, C] -> [N, T, 1] -> [N, T]
         return torch.sigmoid(self.fc_attention(feats)).squeeze(-1) * mask
 
-    def forward(self, feats: torch.Tensor,
+    def forward(self,
+                feats: Features,
                 valid_mask: Optional[torch.Tensor] = None,
+                num_segs: Optional[int] = None,
                 **kwargs) -> Dict[str, torch.Tensor]:
         """Attend over frames and score the video and every frame.
 
         Args:
-            feats (torch.Tensor): Frame features, shape ``[N, T, C]``.
+            feats (torch.Tensor): Frame features, shape ``[N, T, C]``, or
+                feature maps ``[N * num_segs, C, h, w]``
+                (see :meth:`frame_features`).
             valid_mask (torch.Tensor, optional): 1 for real frames, 0 for
                 padding, shape ``[N, T]``. Defaults to all frames valid.
+            num_segs (int, optional): Segments per video of feature maps.
+                Defaults to None.
 
         Returns:
             dict: ``video_scores`` ``[N, K]``, ``frame_scores``
             ``[N, T, K]`` and ``weights`` ``[N, T]``.
         """
+        feats = self.frame_features(feats, num_segs)
         if valid_mask is None:
             valid_mask = feats.new_ones(feats.shape[:2])
         weights = self.frame_weights(feats, valid_mask)  # [N, T]
@@ -180,17 +252,20 @@ class FrameAttentionHead(BaseHead):
         """
         return self._classify(self.fc_frame, feats)
 
-    def loss(self, feats: torch.Tensor, data_samples: SampleList,
+    def loss(self, feats: Features, data_samples: SampleList,
              valid_mask: Optional[torch.Tensor] = None,
              image_feats: Optional[torch.Tensor] = None,
              image_samples: Optional[SampleList] = None,
              center_feats: Optional[torch.Tensor] = None,
              center_labels: Optional[torch.Tensor] = None,
+             num_segs: Optional[int] = None,
              **kwargs) -> Dict[str, torch.Tensor]:
         """All KGA-Net loss terms (eq. 4), each under its own key.
 
         Args:
-            feats (torch.Tensor): Video frame features, ``[N, T, C]``.
+            feats (torch.Tensor): Video frame features, ``[N, T, C]``, or
+                feature maps ``[N * num_segs, C, h, w]``
+                (see :meth:`frame_features`).
             data_samples (list[ActionDataSample]): The N video samples.
             valid_mask (torch.Tensor, optional): ``[N, T]``.
             image_feats (torch.Tensor, optional): Image features ``[M, C]``.
@@ -200,13 +275,19 @@ class FrameAttentionHead(BaseHead):
                 centers (images, or video frames without image guidance),
                 ``[B, C]``.
             center_labels (torch.Tensor, optional): Their labels, ``[B]``.
+            num_segs (int, optional): Segments per video of feature maps.
 
         Returns:
             dict: ``loss_cls`` (video CE ``L_CE^V``, with ``top1_acc``),
             ``loss_frame`` (frame-level CE), ``loss_image`` (``L_CE^I``, when
             images are given), ``loss_center`` and ``loss_coherence`` (when
             configured).
+
+        Raises:
+            ValueError: If the center loss is configured and no
+                ``center_feats`` are given (e.g. under ``Recognizer2D``).
         """
+        feats = self.frame_features(feats, num_segs)
         if valid_mask is None:
             valid_mask = feats.new_ones(feats.shape[:2])
         outs = self(feats, valid_mask)
@@ -222,7 +303,11 @@ class FrameAttentionHead(BaseHead):
                 gt_labels(image_samples, feats.device))
         if self.loss_center is not None:
             if center_feats is None:
-                raise ValueError('the center loss needs center_feats')
+                raise ValueError(
+                    'the center loss needs center_feats (the features that '
+                    'form the class centers), which KGARecognizer passes; '
+                    'under another recognizer (e.g. Recognizer2D) leave '
+                    'loss_center and loss_coherence unset')
             losses['loss_center'] = self.loss_center(center_feats,
                                                      center_labels)
         if self.loss_coherence is not None:
@@ -237,15 +322,21 @@ class FrameAttentionHead(BaseHead):
                 outs['weights'], own, valid_mask)
         return losses
 
-    def predict(self, feats: torch.Tensor, data_samples: SampleList,
+    def predict(self, feats: Features, data_samples: SampleList,
                 valid_mask: Optional[torch.Tensor] = None,
+                num_segs: Optional[int] = None,
                 **kwargs) -> SampleList:
         """Predict videos; keep per-frame weights and center distances.
 
         Args:
-            feats (torch.Tensor): Frame features, ``[N, T, C]``.
+            feats (torch.Tensor): Frame features, ``[N, T, C]``, or feature
+                maps ``[N * num_segs, C, h, w]`` (see
+                :meth:`frame_features`; at test time ``Recognizer2D`` counts
+                every clip and crop of a video as a segment, so the
+                attention weighs all of them).
             data_samples (list[ActionDataSample]): The N video samples.
             valid_mask (torch.Tensor, optional): ``[N, T]``.
+            num_segs (int, optional): Segments per video of feature maps.
 
         Returns:
             list[ActionDataSample]: Samples with ``pred_score``,
@@ -256,6 +347,7 @@ class FrameAttentionHead(BaseHead):
             ``center_distances`` ``[T, K]`` (L2 distance of each real frame
             to every class center).
         """
+        feats = self.frame_features(feats, num_segs)
         if valid_mask is None:
             valid_mask = feats.new_ones(feats.shape[:2])
         outs = self(feats, valid_mask)

@@ -29,9 +29,11 @@ class KGARecognizer(Recognizer2D):
         feature_activation (str, optional): ``None`` or ``'sigmoid'``,
             applied to the pooled features (the released code uses sigmoid).
             Defaults to None.
-        center_source (str): Which features form the class centers:
-            ``'image'`` (KGA-Net) or ``'video'`` (frames of the videos; the
-            "w/o image guidance" ablation). Defaults to ``'image'``.
+        center_source (str): Which features form the class centers of the
+            head's center loss: ``'image'`` (KGA-Net) or ``'video'`` (frames
+            of the videos; the "w/o image guidance" ablation). Only a head
+            with ``loss_center`` uses it: without one, training batches
+            need no images either way. Defaults to ``'image'``.
         max_frames (int): Most frames accepted per video at inference
             (128 in the paper). Defaults to 128.
         train_cfg (dict, optional): Unused; kept for MMAction2 parity.
@@ -161,30 +163,63 @@ class KGARecognizer(Recognizer2D):
         Returns:
             dict: ``loss_cls``, ``loss_frame``, ``loss_image``,
             ``loss_center`` and ``loss_coherence`` (those configured).
+
+        Raises:
+            ValueError: If the head has a center loss, ``center_source`` is
+                ``'image'`` and the batch holds no images.
         """
         feats, kwargs = self.extract_feat(inputs, data_samples=data_samples)
         num_videos = feats[VIDEO].shape[0]
         video_samples = data_samples[:num_videos]
         image_samples = data_samples[num_videos:]
         valid_mask = kwargs['valid_mask']
-        if self.center_source == IMAGE:
-            if feats[IMAGE] is None:
-                raise ValueError(
-                    "center_source='image' needs images in every training "
-                    'batch: train on a MixedVideoImageDataset, or set '
-                    "center_source='video'")
-            center_feats = feats[IMAGE]
-            center_labels = gt_labels(image_samples, center_feats.device)
-        else:
-            valid = valid_mask.bool()
-            center_feats = feats[VIDEO][valid]  # [N * T_valid, C']
-            center_labels = gt_labels(video_samples, valid.device).view(
-                -1, 1).expand_as(valid)[valid]
+        # only a center loss needs center features (and then, by default,
+        # images); without one a video-only batch trains as it is
+        center_feats, center_labels = None, None
+        if self.cls_head.loss_center is not None:
+            center_feats, center_labels = self._center_features(
+                feats, video_samples, image_samples, valid_mask)
         with self._float32_head(feats[VIDEO]):
             return self.cls_head.loss(
                 feats[VIDEO], video_samples, valid_mask=valid_mask,
                 image_feats=feats[IMAGE], image_samples=image_samples,
                 center_feats=center_feats, center_labels=center_labels)
+
+    def _center_features(
+            self, feats: dict, video_samples: SampleList,
+            image_samples: SampleList,
+            valid_mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """The features that form the class centers, and their labels.
+
+        Args:
+            feats (dict): ``{'video': [N, T, C'], 'image': [M, C'] | None}``.
+            video_samples (list[ActionDataSample]): The N video samples.
+            image_samples (list[ActionDataSample]): The M image samples.
+            valid_mask (torch.Tensor): ``[N, T]``.
+
+        Returns:
+            tuple[torch.Tensor, torch.Tensor]: ``[M, C']`` image features
+            (``center_source='image'``) or ``[N * T_valid, C']`` real video
+            frames (``'video'``), and their labels.
+
+        Raises:
+            ValueError: If ``center_source`` is ``'image'`` and the batch
+                holds no images.
+        """
+        if self.center_source == IMAGE:
+            if feats[IMAGE] is None:
+                raise ValueError(
+                    "The center loss with center_source='image' needs images "
+                    'in every training batch (the class centers are formed '
+                    'from keyframe images): train on a '
+                    "MixedVideoImageDataset, or set center_source='video' "
+                    '(centers from the video frames)')
+            return feats[IMAGE], gt_labels(image_samples,
+                                           feats[IMAGE].device)
+        valid = valid_mask.bool()
+        center_labels = gt_labels(video_samples, valid.device).view(
+            -1, 1).expand_as(valid)[valid]
+        return feats[VIDEO][valid], center_labels  # [N * T_valid, C']
 
     def predict(self, inputs: Inputs, data_samples: SampleList,
                 **kwargs) -> SampleList:
