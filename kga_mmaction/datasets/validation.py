@@ -50,6 +50,8 @@ BUSV_SPLITS = ('train', 'val')
 #: BUSV frame file names: 6 digits, 0-based, PNG.
 BUSV_FRAME_TMPL = '{:06}.png'
 BUSV_FRAME_RE = re.compile(r'^(\d{6})\.png$')
+#: Folder of a BUSV root that holds ``<class>/<video_id>/`` frame folders.
+BUSV_FRAMES_FOLDER = 'rawframes'
 #: Where a BUSV root keeps its CocoVID JSONs, in the order they are tried:
 #: the names of the released archive at the root, then the
 #: ``annotations/instances_*`` names some copies use. The first that exists
@@ -390,7 +392,7 @@ def index_busv_root(root: str, deep: bool = False) -> BUSVIndex:
         ValueError: If a JSON is not a readable CocoVID file.
     """
     root = osp.abspath(root)
-    rawframes = osp.join(root, 'rawframes')
+    rawframes = osp.join(root, BUSV_FRAMES_FOLDER)
     if not osp.isdir(rawframes):
         raise FileNotFoundError(
             f'BUSV frame folder not found: {rawframes} (expected '
