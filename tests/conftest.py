@@ -17,7 +17,7 @@ from mmaction.utils import register_all_modules
 from mmengine.config import Config
 
 import kga_mmaction  # noqa: F401
-from kga_mmaction.datasets.synthetic import make_synthetic_datasets
+from kga_mmaction.synthetic import make_synthetic_datasets
 
 register_all_modules(init_default_scope=True)
 

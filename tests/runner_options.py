@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 from typing import List
 
-from kga_mmaction.datasets.synthetic import make_synthetic_datasets
+from kga_mmaction.synthetic import make_synthetic_datasets
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DEMO = osp.join(ROOT, 'configs', 'demo',

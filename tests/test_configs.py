@@ -24,8 +24,8 @@ from mmaction.registry import HOOKS, MODELS
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from kga_mmaction.datasets.synthetic import make_synthetic_datasets
 from kga_mmaction.engine import AtomicCheckpointHook
+from kga_mmaction.synthetic import make_synthetic_datasets
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG_DIR = osp.join(ROOT, 'configs')

@@ -361,8 +361,8 @@ def predict_fn(model, video: torch.Tensor) -> Callable[[], object]:
 def ensure_data_root(path: Optional[str], quick: bool) -> tuple:
     """A synthetic data root (``busv/`` + ``Dataset_BUSI_with_GT/``): the
     given or default one, or a new one in a temp dir (removed at exit)."""
-    from kga_mmaction.datasets.synthetic import (BUSI_DIRNAME, BUSV_DIRNAME,
-                                                 make_synthetic_datasets)
+    from kga_mmaction.datasets.validation import BUSI_FOLDER as BUSI_DIRNAME
+    from kga_mmaction.synthetic import BUSV_DIRNAME, make_synthetic_datasets
     path = path or DEFAULT_DATA_ROOT
     if (osp.isdir(osp.join(path, BUSV_DIRNAME))
             and osp.isdir(osp.join(path, BUSI_DIRNAME))):
@@ -752,7 +752,8 @@ def run_train(ctx: dict) -> dict:
 
 
 def demo_cfg(data_root: str) -> Config:
-    from kga_mmaction.datasets.synthetic import BUSI_DIRNAME, BUSV_DIRNAME
+    from kga_mmaction.datasets.validation import BUSI_FOLDER as BUSI_DIRNAME
+    from kga_mmaction.synthetic import BUSV_DIRNAME
     cfg = load_cfg(DEMO_CONFIG)
     dataset = cfg.train_dataloader.dataset
     dataset.video.data_root = osp.join(data_root, BUSV_DIRNAME)

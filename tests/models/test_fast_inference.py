@@ -13,13 +13,13 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from sklearn.metrics import roc_auc_score
 
-from kga_mmaction.datasets.synthetic import make_synthetic_busv
 from kga_mmaction.models.recognizers import fast_inference
 from kga_mmaction.models.recognizers.fast_inference import (
     FAST_FRAME_CHUNK_SIZES, FastInferenceCfg, best_autocast_dtype,
     check_autocast_dtype, cpu_supports_bf16, embed_for_inference,
     embed_in_chunks, inference_context, inference_test_cfg,
     set_inference_test_cfg)
+from kga_mmaction.synthetic import make_synthetic_busv
 
 SIZE = 32
 MEAN = [123.675, 116.28, 103.53]

@@ -6,15 +6,16 @@ Example::
 
 writes ``data/synthetic/busv/`` (rawframes + CocoVID JSONs),
 ``data/synthetic/Dataset_BUSI_with_GT/`` and ``synthetic_meta.json``. The
-generation logic lives in :mod:`kga_mmaction.datasets.synthetic`.
+generation logic lives in :mod:`kga_mmaction.synthetic`.
 """
 import argparse
 import sys
 import time
 
-from kga_mmaction.datasets.synthetic import (BUSI_DIRNAME, BUSV_DIRNAME,
-                                             CLASSES, counts_from_fraction,
-                                             make_synthetic_datasets)
+from kga_mmaction.datasets.validation import (BUSI_FOLDER, BUSV_CLASSES,
+                                              BUSV_SPLITS)
+from kga_mmaction.synthetic import (BUSV_DIRNAME, counts_from_fraction,
+                                    make_synthetic_datasets)
 
 
 def parse_args(argv=None):
@@ -78,11 +79,11 @@ def main(argv=None):
     busv = meta['busv']['counts']
     print(f'BUSV -> {args.out}/{BUSV_DIRNAME} '
           f'({busv["frames"]} frames)')
-    for split in ('train', 'val'):
+    for split in BUSV_SPLITS:
         print(f'  {split:5s}: ' +
-              ', '.join(f'{busv[split][c]} {c}' for c in CLASSES))
+              ', '.join(f'{busv[split][c]} {c}' for c in BUSV_CLASSES))
     busi = meta['busi']['counts']
-    print(f'BUSI -> {args.out}/{BUSI_DIRNAME}')
+    print(f'BUSI -> {args.out}/{BUSI_FOLDER}')
     print('  ' + ', '.join(f'{n} {c}' for c, n in busi.items()))
     print(f'done in {elapsed:.1f} s (seed {args.seed}, '
           f'difficulty {args.difficulty})')
