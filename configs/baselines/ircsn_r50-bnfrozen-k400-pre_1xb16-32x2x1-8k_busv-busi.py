@@ -25,9 +25,6 @@ model = dict(
 optim_wrapper = dict(clip_grad=dict(max_norm=40, norm_type=2))
 find_unused_parameters = True
 
-# No model selection on the test split: evaluate once, at the end.
-train_cfg = dict(val_interval=8000)
-
 load_from = (
     'https://download.openmmlab.com/mmaction/v1.0/recognition/csn/'
     'ircsn_ig65m-pretrained-r50-bnfrozen_8xb12-32x2x1-58e_kinetics400-rgb/'

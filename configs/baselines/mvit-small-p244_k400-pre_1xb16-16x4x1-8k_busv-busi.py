@@ -22,41 +22,26 @@ clip_len = 16
 frame_interval = 4
 test_num_clips = 128 // clip_len
 
+# The pipelines of `busv_busi_mixed_3d.py` with this clip shape in their
+# sampling steps.
 train_video_pipeline = [
     dict(
-        type='SampleFrames',
+        _base_.train_video_pipeline[0],
         clip_len=clip_len,
-        frame_interval=frame_interval,
-        num_clips=1),
-    dict(type='RawFrameDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='RandomResizedCrop', area_range=(0.5, 1.0)),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
+        frame_interval=frame_interval),
+    *_base_.train_video_pipeline[1:]
 ]
 train_image_pipeline = [
-    dict(type='LoadImageAsFrames', num_frames=clip_len),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='RandomResizedCrop', area_range=(0.5, 1.0)),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
+    dict(_base_.train_image_pipeline[0], num_frames=clip_len),
+    *_base_.train_image_pipeline[1:]
 ]
 test_pipeline = [
     dict(
-        type='SampleFrames',
+        _base_.test_pipeline[0],
         clip_len=clip_len,
         frame_interval=frame_interval,
-        num_clips=test_num_clips,
-        test_mode=True),
-    dict(type='RawFrameDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='CenterCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs', meta_keys={{_base_.test_meta_keys}})
+        num_clips=test_num_clips),
+    *_base_.test_pipeline[1:]
 ]
 train_dataloader = dict(
     dataset=dict(
@@ -80,9 +65,6 @@ optim_wrapper = dict(
         weight_decay=0.05),
     paramwise_cfg=dict(norm_decay_mult=0.0, bias_decay_mult=0.0),
     clip_grad=dict(max_norm=1, norm_type=2))
-
-# No model selection on the test split: evaluate once, at the end.
-train_cfg = dict(val_interval=8000)
 
 load_from = (
     'https://download.openmmlab.com/mmaction/v1.0/recognition/mvit/'

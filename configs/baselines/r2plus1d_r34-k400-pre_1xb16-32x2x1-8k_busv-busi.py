@@ -22,9 +22,6 @@ model = dict(
 # Gradient clipping of MMAction2's recipe.
 optim_wrapper = dict(clip_grad=dict(max_norm=40, norm_type=2))
 
-# No model selection on the test split: evaluate once, at the end.
-train_cfg = dict(val_interval=8000)
-
 load_from = (
     'https://download.openmmlab.com/mmaction/v1.0/recognition/r2plus1d/'
     'r2plus1d_r34_8xb8-32x2x1-180e_kinetics400-rgb/'

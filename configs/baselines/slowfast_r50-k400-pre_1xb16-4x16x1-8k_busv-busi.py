@@ -17,9 +17,6 @@ model = dict(cls_head=dict(num_classes=2))
 # Gradient clipping of MMAction2's recipe.
 optim_wrapper = dict(clip_grad=dict(max_norm=40, norm_type=2))
 
-# No model selection on the test split: evaluate once, at the end.
-train_cfg = dict(val_interval=8000)
-
 load_from = (
     'https://download.openmmlab.com/mmaction/v1.0/recognition/slowfast/'
     'slowfast_r50_8xb8-4x16x1-256e_kinetics400-rgb/'

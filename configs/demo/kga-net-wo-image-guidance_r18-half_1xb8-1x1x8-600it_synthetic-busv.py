@@ -6,10 +6,9 @@ _base_ = './kga-net_r18-half_1xb8-1x1x8-600it_synthetic.py'
 
 model = dict(center_source='video')
 
+# The demo's loader on its video half, without the mixed batches.
 train_dataloader = dict(
+    _base_.train_dataloader,
     _delete_=True,
-    batch_size=8,
-    num_workers=2,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    dataset={{_base_.train_dataloader.dataset.video}})
+    dataset=_base_.train_dataloader.dataset.video)
+del train_dataloader['batch_sampler']

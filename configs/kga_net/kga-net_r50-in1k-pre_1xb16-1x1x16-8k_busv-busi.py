@@ -4,9 +4,6 @@ _base_ = [
     '../_base_/schedules/sgd_8k_iters.py', '../_base_/default_runtime.py'
 ]
 
-# No model selection on the test split: evaluate once, at the end.
-train_cfg = dict(val_interval=8000)
-
 # The diagnosis metrics, and whether the attention follows the class
 # centers (mean per-video correlation of frame weight and center distance;
 # negative when the coherence loss works).

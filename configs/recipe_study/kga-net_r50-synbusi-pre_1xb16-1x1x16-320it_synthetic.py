@@ -21,29 +21,23 @@ model = dict(
     backbone=dict(
         pretrained=f'{study_root}/pretrain/resnet50_synthetic-busi.pth'))
 
+# The paper's pipelines at `frame_size`; the frames are small, so no resize
+# to 256 before the crop.
 train_video_pipeline = [
-    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=16),
-    dict(type='RawFrameDecode'),
+    *_base_.train_video_pipeline[:2],
     dict(type='RandomResizedCrop', area_range=(0.5, 1.0)),
     dict(type='Resize', scale=(frame_size, frame_size), keep_ratio=False),
     dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs')
+    *_base_.train_video_pipeline[-2:]
 ]
 train_image_pipeline = [
     dict(type='LoadImageAsFrames', num_frames=1),
-    dict(type='RandomResizedCrop', area_range=(0.5, 1.0)),
-    dict(type='Resize', scale=(frame_size, frame_size), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs')
+    *train_video_pipeline[2:]
 ]
 test_pipeline = [
-    dict(type='SampleUpToFrames', max_frames=128),
-    dict(type='RawFrameDecode'),
+    *_base_.test_pipeline[:2],
     dict(type='Resize', scale=(frame_size, frame_size), keep_ratio=False),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs', meta_keys={{_base_.test_meta_keys}})
+    *_base_.test_pipeline[-2:]
 ]
 
 train_dataloader = dict(
@@ -57,7 +51,8 @@ val_dataloader = dict(
 test_dataloader = val_dataloader
 
 max_iters = 320
-train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+val_interval = max_iters
+train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.001, by_epoch=False, begin=0,
          end=max_iters // 8),

@@ -32,6 +32,11 @@ model = dict(
         init_std=0.01,
         average_clips='prob'))
 
+# A video list has a val split of its own: validated every 1,000
+# iterations.
+val_interval = 1000
+train_cfg = dict(val_interval=val_interval)
+
 dataset_type = 'VideoDataset'
 video_root = 'data/videos'
 ann_file_train = 'data/videos/train_list.txt'
@@ -72,19 +77,13 @@ val_pipeline = [
     dict(type='FormatShape', input_format='NCHW'),
     dict(type='PackActionInputs')
 ]
+# The val pipeline with 25 clips and ten crops for its center crop.
 test_pipeline = [
-    dict(type='DecordInit'),
-    dict(
-        type='SampleFrames',
-        clip_len=1,
-        frame_interval=1,
-        num_clips=25,
-        test_mode=True),
-    dict(type='DecordDecode'),
-    dict(type='Resize', scale=(-1, 256)),
+    val_pipeline[0],
+    dict(val_pipeline[1], num_clips=25),
+    *val_pipeline[2:4],
     dict(type='TenCrop', crop_size=224),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs')
+    *val_pipeline[5:]
 ]
 
 train_dataloader = dict(
@@ -97,28 +96,23 @@ train_dataloader = dict(
         ann_file=ann_file_train,
         data_prefix=dict(video=video_root),
         pipeline=train_pipeline))
+# The training loader, in order, on the val list; at test one video (250
+# crops) per batch.
 val_dataloader = dict(
-    batch_size=16,
-    num_workers=4,
-    persistent_workers=True,
+    train_dataloader,
     sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type=dataset_type,
+        train_dataloader['dataset'],
         ann_file=ann_file_val,
-        data_prefix=dict(video=video_root),
         pipeline=val_pipeline,
         test_mode=True))
 test_dataloader = dict(
+    val_dataloader,
     batch_size=1,
-    num_workers=4,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
     dataset=dict(
-        type=dataset_type,
+        val_dataloader['dataset'],
         ann_file=ann_file_test,
-        data_prefix=dict(video=video_root),
-        pipeline=test_pipeline,
-        test_mode=True))
+        pipeline=test_pipeline))
 
 # AUC, and ACC / sensitivity / specificity at the Youden threshold;
 # malignant (class 1) is positive.

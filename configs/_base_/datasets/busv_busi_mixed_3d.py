@@ -6,8 +6,9 @@
 #
 # Sampling is MMAction2's 32x2x1 (clip_len x frame_interval x num_clips), the
 # one of its I3D, SlowFast-4x16, R(2+1)D and CSN Kinetics-400 configs. A
-# child that changes it (MViT: 16x4x1) rewrites the three pipelines and the
-# dataloaders that hold them: lists are not merged across configs.
+# child that changes it (MViT: 16x4x1) replaces the sampling step of each
+# pipeline and points the dataloaders at the new lists: a list is replaced
+# whole, never merged, across configs.
 #
 # Test protocol. The paper feeds every model up to 128 frames per video
 # (section 4.1); KGA-Net takes them as 128 single frames. A 3D model takes
@@ -26,28 +27,21 @@ clip_len = 32
 frame_interval = 2
 test_num_clips = 128 // clip_len
 
+# The pipelines of `busv_busi_mixed.py` on clips: sampled as clips of this
+# shape and formatted NCTHW; decoding, augmentation and packing stay.
 train_video_pipeline = [
     dict(
         type='SampleFrames',
         clip_len=clip_len,
         frame_interval=frame_interval,
         num_clips=1),
-    dict(type='RawFrameDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='RandomResizedCrop', area_range=(0.5, 1.0)),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
+    *_base_.train_video_pipeline[1:-2],
     dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
+    _base_.train_video_pipeline[-1]
 ]
 train_image_pipeline = [
     dict(type='LoadImageAsFrames', num_frames=clip_len),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='RandomResizedCrop', area_range=(0.5, 1.0)),
-    dict(type='Resize', scale=(224, 224), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
+    *train_video_pipeline[2:]
 ]
 test_pipeline = [
     dict(
@@ -56,11 +50,9 @@ test_pipeline = [
         frame_interval=frame_interval,
         num_clips=test_num_clips,
         test_mode=True),
-    dict(type='RawFrameDecode'),
-    dict(type='Resize', scale=(-1, 256)),
-    dict(type='CenterCrop', crop_size=224),
+    *_base_.test_pipeline[1:-2],
     dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs', meta_keys={{_base_.test_meta_keys}})
+    _base_.test_pipeline[-1]
 ]
 
 train_dataloader = dict(

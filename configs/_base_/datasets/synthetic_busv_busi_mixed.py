@@ -8,29 +8,25 @@ _base_ = './busv_busi_mixed.py'
 busv_root = 'data/synthetic/busv'
 busi_root = 'data/synthetic/Dataset_BUSI_with_GT'
 
+# The sampling, decoding and formatting of `busv.py`, with 8 frames per
+# training video and this augmentation; tested with one resize to 96x96 for
+# the resize and crop.
 train_video_pipeline = [
-    dict(type='SampleFrames', clip_len=1, frame_interval=1, num_clips=8),
-    dict(type='RawFrameDecode'),
+    dict(_base_.train_video_pipeline[0], num_clips=8),
+    _base_.train_video_pipeline[1],
     dict(type='RandomResizedCrop', area_range=(0.6, 1.0)),
     dict(type='Resize', scale=(96, 96), keep_ratio=False),
     dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs')
+    *_base_.train_video_pipeline[-2:]
 ]
 train_image_pipeline = [
     dict(type='LoadImageAsFrames', num_frames=1),
-    dict(type='RandomResizedCrop', area_range=(0.6, 1.0)),
-    dict(type='Resize', scale=(96, 96), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs')
+    *train_video_pipeline[2:]
 ]
 test_pipeline = [
-    dict(type='SampleUpToFrames', max_frames=128),
-    dict(type='RawFrameDecode'),
+    *_base_.test_pipeline[:2],
     dict(type='Resize', scale=(96, 96), keep_ratio=False),
-    dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs', meta_keys={{_base_.test_meta_keys}})
+    *_base_.test_pipeline[-2:]
 ]
 
 train_dataloader = dict(

@@ -8,26 +8,22 @@ clip_len = 8
 frame_interval = 2
 test_num_clips = 128 // clip_len
 
+# The pipelines of `synthetic_busv_busi_mixed.py` on clips, as
+# `busv_busi_mixed_3d.py` makes them: sampled as clips of this shape and
+# formatted NCTHW; decoding, augmentation and packing stay.
 train_video_pipeline = [
     dict(
         type='SampleFrames',
         clip_len=clip_len,
         frame_interval=frame_interval,
         num_clips=1),
-    dict(type='RawFrameDecode'),
-    dict(type='RandomResizedCrop', area_range=(0.6, 1.0)),
-    dict(type='Resize', scale=(96, 96), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
+    *_base_.train_video_pipeline[1:-2],
     dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
+    _base_.train_video_pipeline[-1]
 ]
 train_image_pipeline = [
     dict(type='LoadImageAsFrames', num_frames=clip_len),
-    dict(type='RandomResizedCrop', area_range=(0.6, 1.0)),
-    dict(type='Resize', scale=(96, 96), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs')
+    *train_video_pipeline[2:]
 ]
 test_pipeline = [
     dict(
@@ -36,10 +32,9 @@ test_pipeline = [
         frame_interval=frame_interval,
         num_clips=test_num_clips,
         test_mode=True),
-    dict(type='RawFrameDecode'),
-    dict(type='Resize', scale=(96, 96), keep_ratio=False),
+    *_base_.test_pipeline[1:-2],
     dict(type='FormatShape', input_format='NCTHW'),
-    dict(type='PackActionInputs', meta_keys={{_base_.test_meta_keys}})
+    _base_.test_pipeline[-1]
 ]
 
 train_dataloader = dict(

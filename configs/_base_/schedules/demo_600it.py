@@ -5,8 +5,9 @@
 _base_ = './sgd_8k_iters.py'
 
 max_iters = 600
+val_interval = max_iters
 
-train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+train_cfg = dict(max_iters=max_iters, val_interval=val_interval)
 optim_wrapper = dict(optimizer=dict(lr=0.01))
 param_scheduler = [
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0,

@@ -1,8 +1,9 @@
 # The paper's schedule (section 4.1): SGD, lr 0.005, momentum 0.9, linear
 # warm-up over the first 1,000 iterations, x0.1 at 4,000 and 6,000, 8,000
-# iterations in all.
+# iterations in all. Validated once, at the end: the val loaders hold the
+# BUSV test split (it has no other), on which no model is selected.
 max_iters = 8000
-val_interval = 1000
+val_interval = max_iters
 
 train_cfg = dict(
     type='IterBasedTrainLoop', max_iters=max_iters, val_interval=val_interval)
