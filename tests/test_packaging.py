@@ -3,6 +3,7 @@
 import ast
 import glob
 import importlib.metadata
+import os
 import os.path as osp
 import re
 import shutil
@@ -100,7 +101,7 @@ def test_mim_train_and_test_after_a_regular_install(tmp_path):
                       osp.basename(DEMO))
     data = make_tiny_data(tmp_path / 'data')
     work_dir = tmp_path / 'work'
-    env = dict(**__import__('os').environ, PYTHONPATH=str(site))
+    env = {**os.environ, 'PYTHONPATH': str(site)}
     options = [*cfg_options(data, max_iters=2), '--work-dir', str(work_dir)]
 
     def mim(*args):
