@@ -55,10 +55,14 @@ class NonFiniteLossHook(Hook):
                  f'saving this state; the last checkpoint in '
                  f'{runner.work_dir} predates it. Lower the learning rate or '
                  'check the data.')
-        losses = {
-            key: float(value)
+        values = {  # log variables may still be tensors that need grad
+            key: float(value.detach() if torch.is_tensor(value) else value)
             for key, value in (outputs or {}).items()
-            if key.startswith('loss') and not math.isfinite(float(value))
+            if key.startswith('loss')
+        }
+        losses = {
+            key: value
+            for key, value in values.items() if not math.isfinite(value)
         }
         if losses:
             terms = ', '.join(f'{key}={value}' for key, value in
