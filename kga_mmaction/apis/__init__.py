@@ -6,7 +6,7 @@ from .inference import (DECODE_TRANSFORMS, POSITIVE_CLASS,
                         VideoFrames, VideoPrediction, build_loading_dataset,
                         config_max_frames, dataset_classes, dataset_features,
                         default_device, embed_clip, image_dataset_cfg,
-                        init_kga_recognizer, natural_key, positive_index,
+                        init_kga_recognizer, positive_index,
                         predict_dataset, predict_video, read_video_frames,
                         sample_indices, select_videos, split_test_pipeline,
                         spread_indices, top_k_frames, video_dataset_cfg)
@@ -18,7 +18,7 @@ __all__ = [
     'VideoFrames', 'VideoPrediction', 'build_loading_dataset',
     'config_max_frames', 'dataset_classes', 'dataset_features',
     'default_device', 'embed_clip', 'image_dataset_cfg',
-    'init_kga_recognizer', 'natural_key', 'positive_index',
+    'init_kga_recognizer', 'positive_index',
     'predict_dataset', 'predict_video', 'read_video_frames',
     'sample_indices', 'select_videos', 'split_test_pipeline',
     'spread_indices', 'top_k_frames', 'video_dataset_cfg'

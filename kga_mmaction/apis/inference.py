@@ -24,7 +24,6 @@ import copy
 import inspect
 import os
 import os.path as osp
-import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Iterator, List, Optional, Sequence, Tuple, Union
@@ -40,8 +39,9 @@ from mmengine.config import Config, ConfigDict
 from mmengine.dataset import Compose, pseudo_collate
 
 from ..datasets.transforms import SampleUpToFrames
-from ..datasets.transforms.loading import read_rgb_image, to_rgb_uint8
-from ..datasets.video_list_dataset import FRAME_EXTENSIONS, VIDEO_EXTENSIONS
+from ..datasets.frame_folder import list_frames, read_frames
+from ..datasets.transforms.loading import to_rgb_uint8
+from ..datasets.video_list_dataset import VIDEO_EXTENSIONS
 from ..engine import load_weights, register_safe_checkpoint_loader
 from ..models.recognizers import KGARecognizer
 
@@ -67,12 +67,6 @@ class TruncatedVideoWarning(UserWarning):
 def default_device() -> str:
     """``'cuda'`` when a GPU is visible, else ``'cpu'``."""
     return 'cuda' if torch.cuda.is_available() else 'cpu'
-
-
-def natural_key(name: str) -> List[Union[int, str]]:
-    """Sort key that orders ``frame2`` before ``frame10``."""
-    return [int(part) if part.isdigit() else part.lower()
-            for part in re.split(r'(\d+)', name)]
 
 
 def init_kga_recognizer(config: Union[str, Config],
@@ -275,21 +269,11 @@ def sample_indices(total_frames: int, max_frames: int,
 
 
 def _read_frame_folder(folder: str, max_frames: int) -> VideoFrames:
-    names = sorted((n for n in os.listdir(folder)
-                    if not n.startswith('.') and osp.splitext(n)[1][1:].lower()
-                    in FRAME_EXTENSIONS), key=natural_key)
-    if not names:
-        raise ValueError(f'no frames ({", ".join(FRAME_EXTENSIONS)} files) '
-                         f'in folder {folder}')
-    inds = sample_indices(len(names), max_frames, folder)
-    files = [osp.join(folder, names[i]) for i in inds]
-    frames = [read_rgb_image(path) for path in files]
-    for path, frame in zip(files[1:], frames[1:]):
-        if frame.shape != frames[0].shape:
-            raise ValueError(f'frame {path} is {frame.shape[1]}x'
-                             f'{frame.shape[0]}, but {files[0]} is '
-                             f'{frames[0].shape[1]}x{frames[0].shape[0]}')
-    return VideoFrames(folder, frames, inds, len(names), files)
+    files = list_frames(folder)
+    inds = sample_indices(len(files), max_frames, folder)
+    sampled = [files[i] for i in inds]
+    return VideoFrames(folder, read_frames(sampled), inds, len(files),
+                       sampled)
 
 
 def _open_video(path: str):

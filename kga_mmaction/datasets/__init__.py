@@ -1,5 +1,5 @@
-from .busi_dataset import BUSIDataset
-from .busv_dataset import BUSVDataset
+from .busi import BUSIDataset
+from .busv import BUSVDataset
 from .mixed_video_image_dataset import MixedVideoImageDataset
 from .samplers import *  # noqa: F401,F403
 from .transforms import *  # noqa: F401,F403

@@ -15,14 +15,52 @@ to the first batch are settled here:
   sampled, else the whole folder) are decoded one by one and the first
   unreadable one is named in a ``ValueError``; otherwise the original error
   is re-raised with a note naming the video.
+
+Datasets whose classes are an argument (``classes=``) set them through
+:func:`classes_metainfo`.
 """
 import os.path as osp
-from typing import Any, List, Optional, Tuple
+from typing import Any, List, Optional, Sequence, Tuple
 
 import numpy as np
 from mmaction.datasets import BaseActionDataset
 
 from .transforms.loading import read_rgb_image
+
+
+def classes_metainfo(classes: Sequence[str],
+                     metainfo: Optional[dict],
+                     known: Optional[Sequence[str]] = None,
+                     what: str = 'classes') -> Tuple[Tuple[str, ...], dict]:
+    """Check a dataset's ``classes`` argument and put it in its metainfo.
+
+    Args:
+        classes (Sequence[str]): Class names, in label order.
+        metainfo (dict, optional): The ``metainfo`` argument of the dataset.
+        known (Sequence[str], optional): The names allowed; any if None.
+        what (str): How error messages call the classes, e.g.
+            ``'BUSI classes'``. Defaults to ``'classes'``.
+
+    Returns:
+        tuple: The classes as a tuple, and a copy of ``metainfo`` with them
+        as ``classes``.
+
+    Raises:
+        ValueError: If ``classes`` is empty, repeats a name or names one not
+            in ``known``, or if ``metainfo`` holds other classes.
+    """
+    classes = tuple(classes)
+    if (not classes or len(set(classes)) != len(classes)
+            or (known is not None and any(c not in known for c in classes))):
+        allowed = '' if known is None else f' from {tuple(known)}'
+        raise ValueError(
+            f'{what} must be distinct names{allowed}, got {classes}')
+    metainfo = dict(metainfo or {})
+    if metainfo.get('classes', classes) != classes:
+        raise ValueError(f'set {what} with `classes=`, not metainfo '
+                         f'(got {metainfo["classes"]})')
+    metainfo['classes'] = classes
+    return classes, metainfo
 
 
 def clip_frame_files(data_info: dict) -> List[str]:

@@ -17,112 +17,30 @@ kind only (they need different pipelines):
 
 * folder -> ``dict(frame_dir, total_frames, filename_tmpl, start_index,
   label, video_id)`` for ``SampleFrames`` + ``RawFrameDecode``; the template
-  and start index are detected from the files (``000000.png`` as in BUSV
-  -> ``'{:06}.png'``, start 0; ``img_00001.jpg`` as in MMAction2 ->
-  ``'img_{:05}.jpg'``, start 1);
+  and start index are detected from the files
+  (:func:`~kga_mmaction.datasets.frame_folder.detect_frame_template`:
+  ``000000.png`` as in BUSV -> ``'{:06}.png'``, start 0; ``img_00001.jpg``
+  as in MMAction2 -> ``'img_{:05}.jpg'``, start 1);
 * file -> ``dict(filename, label, video_id)`` for ``DecordInit`` +
   ``SampleFrames`` + ``DecordDecode`` (or ``PyAVInit``/``PyAVDecode``).
 """
-import os
 import os.path as osp
 import re
-from typing import Callable, List, Optional, Sequence, Tuple, Union
+from typing import Callable, List, Optional, Sequence, Union
 
 from mmengine.dataset import BaseDataset
 from mmengine.logging import MMLogger
 
 from mmaction.registry import DATASETS
 from mmaction.utils import ConfigType
-from .checked_action_dataset import CheckedActionDataset
-from .validation import (EMPTY_VIDEO, FRAME_GAP, MISSING_PATH, UNKNOWN_LABEL,
-                         Problem, raise_for_problems)
+from .checked_action_dataset import (CheckedActionDataset,
+                                     classes_metainfo)
+from .frame_folder import FrameFolderError, detect_frame_template
+from .problems import (BAD_LINE, MISSING_PATH, MIXED_MEDIA, UNKNOWN_LABEL,
+                       UNKNOWN_MEDIA, Problem, raise_for_problems)
 
 VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg',
                     '.mpeg', '.wmv', '.flv')
-FRAME_EXTENSIONS = ('png', 'jpg', 'jpeg', 'bmp')
-#: A frame file: an optional non-digit prefix, a number, an extension.
-FRAME_RE = re.compile(r'^(?P<prefix>\D*)(?P<num>\d+)\.(?P<ext>[A-Za-z]+)$')
-
-# Problem kinds of list files (besides those of .validation).
-BAD_LINE = 'bad_line'
-UNKNOWN_MEDIA = 'unknown_media'
-MIXED_MEDIA = 'mixed_media'
-MIXED_FRAME_NAMES = 'mixed_frame_names'
-
-
-class FrameFolderError(ValueError):
-    """A frame folder that cannot be read as one clip.
-
-    Args:
-        kind (str): The problem kind (``empty_video``, ``frame_gap`` or
-            ``mixed_frame_names``).
-        message (str): What is wrong, naming the folder or file.
-    """
-
-    def __init__(self, kind: str, message: str) -> None:
-        super().__init__(message)
-        self.kind = kind
-
-
-def detect_frame_template(frame_dir: str) -> Tuple[str, int, int]:
-    """Detect the file name template of a folder of frames.
-
-    All frame files must share one prefix, one extension and one zero
-    padding, and be numbered contiguously.
-
-    Args:
-        frame_dir (str): Folder of frames.
-
-    Returns:
-        tuple: ``(filename_tmpl, start_index, total_frames)``, e.g.
-        ``('{:06}.png', 0, 134)`` or ``('img_{:05}.jpg', 1, 300)``.
-
-    Raises:
-        FrameFolderError: (a ValueError) If the folder holds no frames,
-            several naming patterns, or numbering with gaps; the message
-            names the folder (and for a gap the first missing file).
-    """
-    names = sorted(n for n in os.listdir(frame_dir) if not n.startswith('.'))
-    patterns = {}
-    numbers = []
-    for name in names:
-        match = FRAME_RE.match(name)
-        if match is None or match['ext'].lower() not in FRAME_EXTENSIONS:
-            continue
-        digits = match['num']
-        padded = len(digits) > 1 and digits.startswith('0')
-        key = (match['prefix'], match['ext'], len(digits) if padded else None)
-        patterns.setdefault(key, []).append(len(digits))
-        numbers.append(int(digits))
-    if not numbers:
-        raise FrameFolderError(
-            EMPTY_VIDEO,
-            f'no frames (<prefix><number>.png/.jpg) in folder {frame_dir}')
-    # Unpadded numbers of the padded width belong to the padded pattern
-    # (000009.png and 000010.png are one pattern).
-    padded_keys = [k for k in patterns if k[2] is not None]
-    for key in [k for k in patterns if k[2] is None]:
-        for padded_key in padded_keys:
-            if key[:2] == padded_key[:2] and set(
-                    patterns[key]) == {padded_key[2]}:
-                patterns[padded_key] += patterns.pop(key)
-                break
-    if len(patterns) > 1:
-        shown = ', '.join(f'{p}<{w or "n"} digits>.{e}'
-                          for p, e, w in sorted(patterns, key=str))
-        raise FrameFolderError(
-            MIXED_FRAME_NAMES,
-            f'several frame naming patterns in folder {frame_dir}: {shown}')
-    (prefix, ext, width), = patterns
-    tmpl = f'{prefix}{{:0{width}}}.{ext}' if width else f'{prefix}{{}}.{ext}'
-    start = min(numbers)
-    missing = sorted(set(range(start, max(numbers) + 1)) - set(numbers))
-    if missing:
-        raise FrameFolderError(
-            FRAME_GAP,
-            f'frame numbering has {len(missing)} gap(s), first missing '
-            f'{osp.join(frame_dir, tmpl.format(missing[0]))}')
-    return tmpl, start, len(numbers)
 
 
 @DATASETS.register_module()
@@ -158,15 +76,8 @@ class VideoListDataset(CheckedActionDataset):
                  data_prefix: ConfigType = dict(video=''),
                  test_mode: bool = False,
                  **kwargs) -> None:
-        classes = tuple(classes)
-        if not classes or len(set(classes)) != len(classes):
-            raise ValueError(f'classes must be distinct names, got {classes}')
-        self.classes = classes
-        metainfo = dict(kwargs.pop('metainfo', None) or {})
-        if metainfo.get('classes', classes) != classes:
-            raise ValueError('set classes with `classes=`, not metainfo '
-                             f'(got {metainfo["classes"]})')
-        metainfo['classes'] = classes
+        self.classes, metainfo = classes_metainfo(
+            classes, kwargs.pop('metainfo', None))
         super().__init__(
             ann_file=ann_file,
             pipeline=list(pipeline),
@@ -185,6 +96,48 @@ class VideoListDataset(CheckedActionDataset):
                 return label
         return None
 
+    def _parse_line(self, line: str, where: str,
+                    prefix: str) -> Union[dict, Problem]:
+        """One ``<path> <label>`` line -> its data entry, or its problem."""
+        parts = line.rsplit(maxsplit=1)
+        if len(parts) != 2:
+            return Problem(BAD_LINE, line,
+                           f'{where}: expected "<path> <label>"')
+        rel_path, token = parts
+        path = osp.abspath(osp.join(prefix, rel_path))
+        label = self._parse_label(token)
+        if label is None:
+            return Problem(
+                UNKNOWN_LABEL, path,
+                f'{where}: label {token!r} is neither one of '
+                f'{", ".join(self.classes)} nor an integer in '
+                f'[0, {len(self.classes)})')
+        if osp.isdir(path):
+            try:
+                tmpl, start, total = detect_frame_template(path)
+            except FrameFolderError as err:
+                return Problem(err.kind, path, f'{where}: {err}')
+            return dict(
+                frame_dir=path,
+                total_frames=total,
+                filename_tmpl=tmpl,
+                start_index=start,
+                label=label,
+                video_id=osp.basename(path))
+        if not osp.isfile(path):
+            return Problem(MISSING_PATH, path,
+                           f'{where}: no such file or folder')
+        if osp.splitext(path)[1].lower() not in VIDEO_EXTENSIONS:
+            return Problem(
+                UNKNOWN_MEDIA, path,
+                f'{where}: neither a frame folder nor a video file '
+                f'({", ".join(VIDEO_EXTENSIONS)})')
+        return dict(
+            filename=path,
+            label=label,
+            start_index=0,
+            video_id=osp.splitext(osp.basename(path))[0])
+
     def load_data_list(self) -> List[dict]:
         """Parse and check every line of the list file."""
         ann_file = osp.abspath(self.ann_file)
@@ -196,61 +149,17 @@ class VideoListDataset(CheckedActionDataset):
         with open(ann_file, encoding='utf-8') as f:
             lines = f.read().splitlines()
         for lineno, line in enumerate(lines, start=1):
-            where = f'{ann_file} line {lineno}'
             line = line.strip()
             if not line or line.startswith('#'):
                 continue
-            parts = line.rsplit(maxsplit=1)
-            if len(parts) != 2:
-                problems.append(
-                    Problem(BAD_LINE, line,
-                            f'{where}: expected "<path> <label>"'))
+            item = self._parse_line(line, f'{ann_file} line {lineno}', prefix)
+            if isinstance(item, Problem):
+                problems.append(item)
                 continue
-            rel_path, token = parts
-            path = osp.abspath(osp.join(prefix, rel_path))
-            label = self._parse_label(token)
-            if label is None:
-                problems.append(
-                    Problem(
-                        UNKNOWN_LABEL, path,
-                        f'{where}: label {token!r} is neither one of '
-                        f'{", ".join(self.classes)} nor an integer in '
-                        f'[0, {len(self.classes)})'))
-                continue
-            if osp.isdir(path):
-                try:
-                    tmpl, start, total = detect_frame_template(path)
-                except FrameFolderError as err:
-                    problems.append(Problem(err.kind, path, f'{where}: {err}'))
-                    continue
-                first_line_of.setdefault('folder', (lineno, path))
-                data_list.append(
-                    dict(
-                        frame_dir=path,
-                        total_frames=total,
-                        filename_tmpl=tmpl,
-                        start_index=start,
-                        label=label,
-                        video_id=osp.basename(path)))
-            elif osp.isfile(path):
-                if osp.splitext(path)[1].lower() not in VIDEO_EXTENSIONS:
-                    problems.append(
-                        Problem(
-                            UNKNOWN_MEDIA, path,
-                            f'{where}: neither a frame folder nor a video '
-                            f'file ({", ".join(VIDEO_EXTENSIONS)})'))
-                    continue
-                first_line_of.setdefault('file', (lineno, path))
-                data_list.append(
-                    dict(
-                        filename=path,
-                        label=label,
-                        start_index=0,
-                        video_id=osp.splitext(osp.basename(path))[0]))
-            else:
-                problems.append(
-                    Problem(MISSING_PATH, path,
-                            f'{where}: no such file or folder'))
+            kind, path = (('folder', item['frame_dir']) if 'frame_dir' in item
+                          else ('file', item['filename']))
+            first_line_of.setdefault(kind, (lineno, path))
+            data_list.append(item)
         if len(first_line_of) > 1:
             (dir_line, dir_path), (file_line,
                                    file_path) = (first_line_of['folder'],

@@ -1,7 +1,7 @@
 """CocoVID annotations of the BUSV JSONs (``imagenet_vid_*.json``).
 
 The released BUSV JSONs follow ImageNet VID in CocoVID form: ``categories``
-(1-based, in :data:`~kga_mmaction.datasets.validation.BUSV_CLASSES` order),
+(1-based, in :data:`~kga_mmaction.datasets.busv.layout.BUSV_CLASSES` order),
 ``videos``, ``images`` (one per frame, ``file_name`` =
 ``<class>/<video_id>/<frame>``) and ``annotations`` (one lesion box per
 frame that shows it). Train videos flag
@@ -11,7 +11,7 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from ..datasets.validation import BUSV_CLASSES, BUSV_FRAME_TMPL
+from ..datasets.busv.layout import BUSV_CLASSES, BUSV_FRAME_TMPL
 
 #: Frames flagged per train video (the ``15frames`` of the train JSON name).
 NUM_VID_TRAIN_FRAMES = 15

@@ -8,7 +8,8 @@
   atomically, with ``synthetic_meta.json``.
 
 File and folder names, class names and splits are the readers' own
-(:mod:`kga_mmaction.datasets.validation`), so what is written here is what
+(:mod:`kga_mmaction.datasets.busv.layout`,
+:mod:`kga_mmaction.datasets.busi.layout`), so what is written here is what
 ``BUSVDataset`` and ``BUSIDataset`` read.
 """
 import json
@@ -19,10 +20,10 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import cv2
 import numpy as np
 
-from ..datasets.validation import (BUSI_CLASSES, BUSI_FOLDER,
-                                   BUSV_ANNOTATION_FILES, BUSV_CLASSES,
-                                   BUSV_FRAME_TMPL, BUSV_FRAMES_FOLDER,
-                                   BUSV_SPLITS)
+from ..datasets.busi.layout import BUSI_CLASSES, BUSI_FOLDER
+from ..datasets.busv.layout import (BUSV_ANNOTATION_FILES, BUSV_CLASSES,
+                                    BUSV_FRAME_TMPL, BUSV_FRAMES_FOLDER,
+                                    BUSV_SPLITS)
 from ..utils import atomic_directory
 from .cocovid import add_cocovid_video, empty_cocovid
 from .keyframe import render_keyframe

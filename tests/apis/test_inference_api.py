@@ -11,11 +11,12 @@ from mmengine.config import Config
 
 from kga_mmaction.apis import (TruncatedVideoWarning, dataset_classes,
                                image_dataset_cfg, init_kga_recognizer,
-                               natural_key, positive_index, predict_dataset,
+                               positive_index, predict_dataset,
                                predict_video, read_video_frames,
                                sample_indices, select_videos,
                                split_test_pipeline, video_dataset_cfg,
                                top_k_frames)
+from kga_mmaction.datasets.frame_folder import natural_key
 from kga_mmaction.engine import CheckpointMismatchError
 
 

@@ -17,13 +17,15 @@ Frame pixels encode the frame index (red = 10 * index, green = 100,
 blue = 200) so a test can tell which frame was decoded and in which channel
 order.
 
-Tests reach the builders and tables through the ``mini`` fixture (this
-module's names), which works under every pytest import mode.
+Tests reach the builders, tables and :func:`clip_pipeline` through the
+``mini`` fixture (this module's names), which works under every pytest
+import mode.
 """
 import json
 import os
 import os.path as osp
 import types
+from typing import Optional
 
 import numpy as np
 import pytest
@@ -187,6 +189,27 @@ def build_busi(parent: str) -> str:
         for k in range(1, extra_masks + 1):
             mask.save(osp.join(class_dir, f'{stem}_mask_{k}.png'))
     return root
+
+
+def clip_pipeline(num_clips: int,
+                  decode: str = 'RawFrameDecode',
+                  init: Optional[str] = None) -> list:
+    """Test-mode pipeline: ``num_clips`` single frames, decoded by
+    ``decode`` (after ``init``, e.g. ``'DecordInit'``, when given), resized
+    to 16x16 and packed as ``[num_clips, 3, 16, 16]``."""
+    pipeline = [] if init is None else [dict(type=init)]
+    return pipeline + [
+        dict(
+            type='SampleFrames',
+            clip_len=1,
+            frame_interval=1,
+            num_clips=num_clips,
+            test_mode=True),
+        dict(type=decode),
+        dict(type='Resize', scale=(16, 16), keep_ratio=False),
+        dict(type='FormatShape', input_format='NCHW'),
+        dict(type='PackActionInputs'),
+    ]
 
 
 @pytest.fixture(scope='session')

@@ -7,8 +7,6 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from kga_mmaction.datasets.video_list_dataset import (FrameFolderError,
-                                                      detect_frame_template)
 from kga_mmaction.datasets.video_list_dataset import \
     VideoListDataset as _VideoListDataset
 
@@ -44,6 +42,15 @@ def write_list(path, lines):
     return str(path)
 
 
+def load_error(tmp_path, lines, video_dir, error=ValueError):
+    """Write ``lines`` as a list file; return it and the message of the
+    ``error`` that loading it raises."""
+    ann = write_list(tmp_path / 'list.txt', lines)
+    with pytest.raises(error) as err:
+        VideoListDataset(ann, data_prefix=dict(video=str(video_dir)))
+    return ann, str(err.value)
+
+
 @pytest.fixture
 def frame_folders(tmp_path):
     """BUSV-style and MMAction2-style frame folders, one with spaces."""
@@ -72,21 +79,11 @@ def test_frame_folders_with_spaces_names_and_ints(tmp_path, frame_folders):
                                                         0)
 
 
-def test_frame_folder_pipeline_honours_start_index(tmp_path, frame_folders):
+def test_frame_folder_pipeline_honours_start_index(tmp_path, frame_folders,
+                                                   mini):
     ann = write_list(tmp_path / 'list.txt',
                      ['case 1 benign', 'case2 malignant'])
-    pipeline = [
-        dict(
-            type='SampleFrames',
-            clip_len=1,
-            frame_interval=1,
-            num_clips=3,
-            test_mode=True),
-        dict(type='RawFrameDecode'),
-        dict(type='Resize', scale=(16, 16), keep_ratio=False),
-        dict(type='FormatShape', input_format='NCHW'),
-        dict(type='PackActionInputs'),
-    ]
+    pipeline = mini.clip_pipeline(3)
     dataset = _VideoListDataset(
         ann, pipeline=pipeline, data_prefix=dict(video=str(frame_folders)))
     packed = dataset[1]  # img_00001.jpg ... img_00003.jpg, start_index 1
@@ -97,24 +94,12 @@ def test_frame_folder_pipeline_honours_start_index(tmp_path, frame_folders):
     assert tuple(dataset[0]['inputs'].shape) == (3, 3, 16, 16)
 
 
-def test_video_files_with_decord_pipeline(tmp_path):
+def test_video_files_with_decord_pipeline(tmp_path, mini):
     write_video(str(tmp_path / 'clip one.avi'))
     write_video(str(tmp_path / 'clip2.avi'), num_frames=4)
     ann = write_list(tmp_path / 'videos.txt',
                      ['clip one.avi benign', 'clip2.avi 1'])
-    pipeline = [
-        dict(type='DecordInit'),
-        dict(
-            type='SampleFrames',
-            clip_len=1,
-            frame_interval=1,
-            num_clips=3,
-            test_mode=True),
-        dict(type='DecordDecode'),
-        dict(type='Resize', scale=(16, 16), keep_ratio=False),
-        dict(type='FormatShape', input_format='NCHW'),
-        dict(type='PackActionInputs'),
-    ]
+    pipeline = mini.clip_pipeline(3, decode='DecordDecode', init='DecordInit')
     dataset = _VideoListDataset(
         ann, pipeline=pipeline, data_prefix=dict(video=str(tmp_path)))
     info = dataset.get_data_info(0)
@@ -127,22 +112,18 @@ def test_video_files_with_decord_pipeline(tmp_path):
 
 def test_mixing_folders_and_files_is_refused(tmp_path, frame_folders):
     write_video(str(frame_folders / 'clip.avi'))
-    ann = write_list(tmp_path / 'mixed.txt',
-                     ['case 1 benign', 'clip.avi malignant'])
-    with pytest.raises(ValueError) as err:
-        VideoListDataset(ann, data_prefix=dict(video=str(frame_folders)))
-    message = str(err.value)
+    ann, message = load_error(tmp_path,
+                              ['case 1 benign', 'clip.avi malignant'],
+                              frame_folders)
     assert f'mixed_media: {ann}' in message
     assert 'line 1' in message and str(frame_folders / 'case 1') in message
     assert 'line 2' in message and str(frame_folders / 'clip.avi') in message
 
 
 def test_unknown_label_names_list_line_and_path(tmp_path, frame_folders):
-    ann = write_list(tmp_path / 'list.txt',
-                     ['case 1 benign', 'case2 cancer', 'case2 2'])
-    with pytest.raises(ValueError) as err:
-        VideoListDataset(ann, data_prefix=dict(video=str(frame_folders)))
-    message = str(err.value)
+    ann, message = load_error(tmp_path,
+                              ['case 1 benign', 'case2 cancer', 'case2 2'],
+                              frame_folders)
     assert 'has 2 problem(s)' in message
     path = str(frame_folders / 'case2')
     assert f"unknown_label: {path} ({ann} line 2: label 'cancer'" in message
@@ -150,11 +131,10 @@ def test_unknown_label_names_list_line_and_path(tmp_path, frame_folders):
 
 
 def test_missing_path(tmp_path, frame_folders):
-    ann = write_list(tmp_path / 'list.txt', ['case 1 benign', 'case 9 benign'])
-    with pytest.raises(FileNotFoundError) as err:
-        VideoListDataset(ann, data_prefix=dict(video=str(frame_folders)))
+    ann, message = load_error(tmp_path, ['case 1 benign', 'case 9 benign'],
+                              frame_folders, FileNotFoundError)
     path = frame_folders / 'case 9'
-    assert f'missing_path: {path} ({ann} line 2' in str(err.value)
+    assert f'missing_path: {path} ({ann} line 2' in message
 
 
 def test_empty_folder_and_gap(tmp_path, frame_folders):
@@ -162,11 +142,8 @@ def test_empty_folder_and_gap(tmp_path, frame_folders):
     write_frames(
         str(frame_folders / 'gappy'),
         ['000000.png', '000001.png', '000003.png'])
-    ann = write_list(tmp_path / 'list.txt',
-                     ['empty benign', 'gappy malignant'])
-    with pytest.raises(ValueError) as err:
-        VideoListDataset(ann, data_prefix=dict(video=str(frame_folders)))
-    message = str(err.value)
+    ann, message = load_error(tmp_path, ['empty benign', 'gappy malignant'],
+                              frame_folders)
     assert f'empty_video: {frame_folders / "empty"} ({ann} line 1' in message
     assert f'frame_gap: {frame_folders / "gappy"} ({ann} line 2' in message
     assert str(frame_folders / 'gappy' / '000002.png') in message
@@ -174,10 +151,8 @@ def test_empty_folder_and_gap(tmp_path, frame_folders):
 
 def test_line_without_label_and_unknown_file_type(tmp_path, frame_folders):
     (frame_folders / 'notes.txt').write_text('x')
-    ann = write_list(tmp_path / 'list.txt', ['case1', 'notes.txt benign'])
-    with pytest.raises(ValueError) as err:
-        VideoListDataset(ann, data_prefix=dict(video=str(frame_folders)))
-    message = str(err.value)
+    ann, message = load_error(tmp_path, ['case1', 'notes.txt benign'],
+                              frame_folders)
     assert f'bad_line: case1 ({ann} line 1' in message
     assert f'unknown_media: {frame_folders / "notes.txt"} ({ann} line 2' in (
         message)
@@ -199,27 +174,3 @@ def test_classes_option(tmp_path, frame_folders):
         data_prefix=dict(video=str(frame_folders)))
     assert dataset.metainfo['classes'] == ('benign', 'malignant', 'normal')
     assert [dataset.get_data_info(i)['label'] for i in range(2)] == [2, 2]
-
-
-@pytest.mark.parametrize('names, expected', [
-    ([f'{i:06d}.png' for i in range(3)], ('{:06}.png', 0, 3)),
-    ([f'img_{i:05d}.jpg' for i in range(1, 4)], ('img_{:05}.jpg', 1, 3)),
-    ([f'img_{i:05d}.jpg'
-      for i in range(9998, 10002)], ('img_{:05}.jpg', 9998, 4)),
-    ([f'{i}.png' for i in range(8, 12)], ('{}.png', 8, 4)),
-    ([f'frame{i:04d}.bmp' for i in range(2)], ('frame{:04}.bmp', 0, 2)),
-])
-def test_detect_frame_template(tmp_path, names, expected):
-    for name in names:
-        (tmp_path / name).write_bytes(b'x')
-    (tmp_path / '.DS_Store').write_bytes(b'x')
-    assert detect_frame_template(str(tmp_path)) == expected
-
-
-def test_detect_frame_template_refuses_mixed_names(tmp_path):
-    for name in ('000000.png', '000001.png', 'img_00001.jpg'):
-        (tmp_path / name).write_bytes(b'x')
-    with pytest.raises(FrameFolderError, match='several frame naming') as err:
-        detect_frame_template(str(tmp_path))
-    assert err.value.kind == 'mixed_frame_names'
-    assert str(tmp_path) in str(err.value)

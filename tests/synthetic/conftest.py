@@ -12,8 +12,8 @@ import types
 
 import pytest
 
-from kga_mmaction.datasets.validation import (BUSI_FOLDER,
-                                              BUSV_ANNOTATION_FILES)
+from kga_mmaction.datasets.busi.layout import BUSI_FOLDER
+from kga_mmaction.datasets.busv.layout import BUSV_ANNOTATION_FILES
 from kga_mmaction.synthetic import BUSV_DIRNAME, make_synthetic_datasets
 
 TINY_BUSV = dict(num_benign=4, num_malignant=4, frames=(15, 20),

@@ -5,7 +5,7 @@ import os.path as osp
 import cv2
 import numpy as np
 
-from kga_mmaction.datasets.validation import BUSV_CLASSES
+from kga_mmaction.datasets.busv.layout import BUSV_CLASSES
 from kga_mmaction.synthetic import mask_shape_stats
 
 

@@ -3,7 +3,7 @@ clear and class-typical; difficulty controls how few."""
 import numpy as np
 import pytest
 
-from kga_mmaction.datasets.validation import BUSV_CLASSES, BUSV_SPLITS
+from kga_mmaction.datasets.busv.layout import BUSV_CLASSES, BUSV_SPLITS
 from kga_mmaction.synthetic.lesion import class_malignancy
 from kga_mmaction.synthetic.sweep import frame_malignancy, sweep_schedule
 

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from kga_mmaction.datasets.validation import (BUSI_FOLDER, BUSV_CLASSES,
-                                              BUSV_SPLITS)
+from kga_mmaction.datasets.busi.layout import BUSI_FOLDER
+from kga_mmaction.datasets.busv.layout import BUSV_CLASSES, BUSV_SPLITS
 from kga_mmaction.synthetic import (BUSV_DIRNAME, META_FILENAME,
                                     counts_from_fraction, make_synthetic_busv,
                                     make_synthetic_datasets, writers)

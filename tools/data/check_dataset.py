@@ -10,16 +10,16 @@ then every problem with its path. Exits with 1 if there is any problem, 0
 otherwise (warnings, e.g. BUSI images without masks or BUSV frame folders
 that no JSON lists, do not count). The
 checks are those the datasets run at construction
-(:mod:`kga_mmaction.datasets.validation`).
+(:mod:`kga_mmaction.datasets.busv.index`,
+:mod:`kga_mmaction.datasets.busi.index`).
 """
 import argparse
 import sys
 from typing import List, Optional
 
-from kga_mmaction.datasets.validation import (check_busi_root, check_busv_root,
-                                              format_busi_summary,
-                                              format_busv_summary,
-                                              format_problems)
+from kga_mmaction.datasets.busi import check_busi_root, format_busi_summary
+from kga_mmaction.datasets.busv import check_busv_root, format_busv_summary
+from kga_mmaction.datasets.problems import format_problems
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:

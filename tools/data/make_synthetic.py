@@ -12,8 +12,8 @@ import argparse
 import sys
 import time
 
-from kga_mmaction.datasets.validation import (BUSI_FOLDER, BUSV_CLASSES,
-                                              BUSV_SPLITS)
+from kga_mmaction.datasets.busi.layout import BUSI_FOLDER
+from kga_mmaction.datasets.busv.layout import BUSV_CLASSES, BUSV_SPLITS
 from kga_mmaction.synthetic import (BUSV_DIRNAME, counts_from_fraction,
                                     make_synthetic_datasets)
 

@@ -6,8 +6,8 @@ import shutil
 
 import pytest
 
-from kga_mmaction.datasets.busi_dataset import BUSIDataset as _BUSIDataset
-from kga_mmaction.datasets.validation import index_busi_root
+from kga_mmaction.datasets.busi import BUSIDataset as _BUSIDataset
+from kga_mmaction.datasets.busi.index import index_busi_root
 from mmaction.registry import DATASETS
 
 

@@ -1,120 +1,23 @@
 """BUSV: the breast ultrasound video dataset (Lin et al., MICCAI 2022).
 
-Layout as released (the ``Miccai 2022 BUV Dataset.7z`` archive)::
-
-    <data_root>/rawframes/benign/<video_id>/000000.png 000001.png ...
-    <data_root>/rawframes/malignant/<video_id>/...
-    <data_root>/imagenet_vid_train_15frames.json     # CocoVID, train videos
-    <data_root>/imagenet_vid_val.json                # CocoVID, val videos
-
-Some copies keep the JSONs as
-``<data_root>/annotations/instances_imagenet_vid_{train_15frames,val}.json``;
-both places are accepted (the root names are tried first, see
-:data:`~kga_mmaction.datasets.validation.BUSV_ANNOTATION_FILES`).
-
-The split of a video is the JSON that lists it; its label is the first path
-component of its ``file_name`` (``benign`` -> 0, ``malignant`` -> 1).
+The tree is read as released (see :mod:`.layout`). The split of a video is
+the JSON that lists it; its label is the first path component of its
+``file_name`` (``benign`` -> 0, ``malignant`` -> 1).
 ``split_variant='clean'`` applies the known errata and removes leaking
-videos; see :data:`BUSV_DUPLICATES`, :data:`BUSV_RELABEL_TO_MALIGNANT` and
-:data:`BUSV_LEAKING`.
+videos (see :mod:`.split_variants`).
 """
-from typing import Callable, Dict, List, Mapping, Sequence, Tuple, Union
+from typing import Callable, Dict, List, Sequence, Union
 
 from mmengine.logging import MMLogger
 
 from mmaction.registry import DATASETS
 from mmaction.utils import ConfigType
-from .checked_action_dataset import CheckedActionDataset
-from .validation import (BUSV_CLASSES, BUSV_FRAME_TMPL, BUSV_SPLITS,
-                         MAX_LISTED_PROBLEMS, format_problems,
-                         index_busv_root, raise_for_problems)
-
-SPLIT_VARIANTS = ('official', 'clean')
-
-#: Videos dropped by the clean variant because they duplicate another video.
-#: Source: BUSV dataset README, errata of 2023-03-25 (no corrected archive
-#: was released).
-BUSV_DUPLICATES: Dict[str, str] = {
-    'benign/x66ef02e7f1b9a0ef':
-    'duplicate of malignant/x3b88488853e8b7d1 (BUSV README errata, '
-    '2023-03-25)',
-}
-
-#: Videos released under ``benign/`` that the clean variant labels
-#: malignant. Source: BUSV dataset README, errata of 2023-03-25.
-BUSV_RELABEL_TO_MALIGNANT: Dict[str, str] = {
-    'benign/x63c9ba1377f35bf6': 'malignant per BUSV README errata, 2023-03-25',
-    'benign/x5a1c46ec6377e946': 'malignant per BUSV README errata, 2023-03-25',
-}
-
-#: Videos the clean variant removes because they share pixel-identical
-#: frames with another video (train/val leakage or cross-class duplicates).
-#: Sources: upstream issues of the CVA-Net repository that released BUSV,
-#: jhl-Det/CVA-Net #12 (the train/val pair) and #27 (10 cross-class
-#: directory pairs found by MD5 of frames; the one pair listed here is the
-#: example given in that issue).
-BUSV_LEAKING: Dict[str, str] = {
-    'benign/x1282311c38f808f':
-    'train video sharing 106 pixel-identical frames with val '
-    'malignant/x9c1c965d274c457 (jhl-Det/CVA-Net #12)',
-    'benign/786ebd9dada09453':
-    'identical frames in malignant/3f88a121e5e77ebe (jhl-Det/CVA-Net #27)',
-    'malignant/3f88a121e5e77ebe':
-    'identical frames in benign/786ebd9dada09453 (jhl-Det/CVA-Net #27)',
-}
-
-
-def apply_split_variant(
-        videos: Sequence[Mapping],
-        variant: str) -> Tuple[List[dict], Dict[str, List[str]]]:
-    """Select and label BUSV videos for a split variant.
-
-    Args:
-        videos (Sequence[Mapping]): Items with ``name``
-            (``'<class>/<video_id>'``) and ``class_name`` (as released);
-            other keys are kept.
-        variant (str): ``'official'`` (as released) or ``'clean'`` (drops
-            :data:`BUSV_DUPLICATES` and :data:`BUSV_LEAKING`, relabels
-            :data:`BUSV_RELABEL_TO_MALIGNANT`).
-
-    Returns:
-        tuple: The kept items, each a copy with ``label`` (index into
-        ``('benign', 'malignant')``) added, and a dict ``dropped_duplicate``,
-        ``dropped_leaking``, ``relabelled``, ``not_found`` (errata entries
-        absent from ``videos``) of video names; all empty for
-        ``'official'``.
-
-    Raises:
-        ValueError: If ``variant`` is unknown.
-    """
-    if variant not in SPLIT_VARIANTS:
-        raise ValueError(f'unknown BUSV split_variant {variant!r}; expected '
-                         f'one of {", ".join(SPLIT_VARIANTS)}')
-    changes = dict(
-        dropped_duplicate=[], dropped_leaking=[], relabelled=[], not_found=[])
-    kept = []
-    clean = variant == 'clean'
-    for video in videos:
-        item = dict(video)
-        name = item['name']
-        class_name = item['class_name']
-        if clean and name in BUSV_DUPLICATES:
-            changes['dropped_duplicate'].append(name)
-            continue
-        if clean and name in BUSV_LEAKING:
-            changes['dropped_leaking'].append(name)
-            continue
-        if clean and name in BUSV_RELABEL_TO_MALIGNANT:
-            changes['relabelled'].append(name)
-            class_name = 'malignant'
-        item['label'] = BUSV_CLASSES.index(class_name)
-        kept.append(item)
-    if clean:
-        seen = {video['name'] for video in videos}
-        changes['not_found'] = sorted(
-            name for name in (*BUSV_DUPLICATES, *BUSV_LEAKING,
-                              *BUSV_RELABEL_TO_MALIGNANT) if name not in seen)
-    return kept, changes
+from ..checked_action_dataset import CheckedActionDataset
+from ..problems import (MAX_LISTED_PROBLEMS, format_problems,
+                        raise_for_problems)
+from .index import index_busv_root
+from .layout import BUSV_CLASSES, BUSV_FRAME_TMPL, BUSV_SPLITS
+from .split_variants import SPLIT_VARIANTS, apply_split_variant
 
 
 @DATASETS.register_module()
@@ -132,11 +35,11 @@ class BUSVDataset(CheckedActionDataset):
              height=670, width=670)    # from the JSON
 
     At construction the whole root (both JSONs, every video folder) is
-    checked with :func:`~kga_mmaction.datasets.validation.index_busv_root`;
-    any problem (missing or empty frame, empty folder, numbering gap,
-    unknown label, JSON entry without files, ...) raises one ``ValueError``
-    (``FileNotFoundError`` if everything found is missing) listing the first
-    problems with their paths. A frame folder that no JSON lists is a
+    checked with :func:`~.index.index_busv_root`; any problem (missing or
+    empty frame, empty folder, numbering gap, unknown label, JSON entry
+    without files, ...) raises one ``ValueError`` (``FileNotFoundError`` if
+    everything found is missing) listing the first problems with their
+    paths. A frame folder that no JSON lists is a
     warning naming it: copies of BUSV often hold extra videos, and the
     splits stay as the JSONs define them.
 
@@ -145,7 +48,8 @@ class BUSVDataset(CheckedActionDataset):
         split (str): ``'train'`` or ``'val'``. Defaults to ``'train'``.
         split_variant (str): ``'official'`` (as released) or ``'clean'``
             (errata applied, duplicates and leaking videos removed; see
-            :func:`apply_split_variant`). Defaults to ``'official'``.
+            :func:`~.split_variants.apply_split_variant`). Defaults to
+            ``'official'``.
         pipeline (Sequence[dict | Callable]): Data transforms.
             Defaults to ``()``.
         test_mode (bool): Whether the dataset is for val/test.

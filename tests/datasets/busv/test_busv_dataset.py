@@ -8,10 +8,9 @@ import numpy as np
 import pytest
 from mmengine.logging import MMLogger
 
-from kga_mmaction.datasets.busv_dataset import (BUSV_DUPLICATES, BUSV_LEAKING,
-                                                BUSV_RELABEL_TO_MALIGNANT,
-                                                apply_split_variant)
-from kga_mmaction.datasets.busv_dataset import BUSVDataset as _BUSVDataset
+from kga_mmaction.datasets.busv import BUSVDataset as _BUSVDataset
+from kga_mmaction.datasets.busv.split_variants import (BUSV_DUPLICATES,
+                                                       BUSV_LEAKING)
 from mmaction.registry import DATASETS
 
 
@@ -124,28 +123,6 @@ def test_clean_variant_drops_and_relabels(busv_root):
     assert sum(val_clean.values()) == 3 and len(val_clean) == 4
 
 
-def test_apply_split_variant_reports_changes():
-    videos = [
-        dict(name=n, class_name=n.split('/')[0])
-        for n in ('benign/x66ef02e7f1b9a0ef', 'benign/x63c9ba1377f35bf6',
-                  'benign/aaaa', 'malignant/3f88a121e5e77ebe')
-    ]
-    kept, changes = apply_split_variant(videos, 'official')
-    assert [k['label'] for k in kept] == [0, 0, 0, 1]
-    assert not any(changes.values())
-    kept, changes = apply_split_variant(videos, 'clean')
-    assert [(k['name'], k['label'])
-            for k in kept] == [('benign/x63c9ba1377f35bf6', 1),
-                               ('benign/aaaa', 0)]
-    assert changes['dropped_duplicate'] == ['benign/x66ef02e7f1b9a0ef']
-    assert changes['dropped_leaking'] == ['malignant/3f88a121e5e77ebe']
-    assert changes['relabelled'] == ['benign/x63c9ba1377f35bf6']
-    assert 'benign/x5a1c46ec6377e946' in changes['not_found']
-    assert set(BUSV_RELABEL_TO_MALIGNANT) == {
-        'benign/x63c9ba1377f35bf6', 'benign/x5a1c46ec6377e946'
-    }
-
-
 def test_logs_split_variant_and_class_counts(busv_root):
     records = []
 
@@ -171,19 +148,8 @@ def test_logs_split_variant_and_class_counts(busv_root):
     assert 'x66ef02e7f1b9a0ef' in message
 
 
-def test_mmaction_rawframe_pipeline(busv_root):
-    pipeline = [
-        dict(
-            type='SampleFrames',
-            clip_len=1,
-            frame_interval=1,
-            num_clips=4,
-            test_mode=True),
-        dict(type='RawFrameDecode'),
-        dict(type='Resize', scale=(16, 16), keep_ratio=False),
-        dict(type='FormatShape', input_format='NCHW'),
-        dict(type='PackActionInputs'),
-    ]
+def test_mmaction_rawframe_pipeline(busv_root, mini):
+    pipeline = mini.clip_pipeline(4)
     for split in ('train', 'val'):
         dataset = BUSVDataset(
             busv_root,

@@ -1,13 +1,8 @@
 """BUSI: the breast ultrasound image dataset (Al-Dhabyani et al., 2020).
 
-Layout as released::
-
-    Dataset_BUSI_with_GT/benign/benign (1).png, benign (1)_mask.png, ...
-    Dataset_BUSI_with_GT/malignant/malignant (1).png, ...
-    Dataset_BUSI_with_GT/normal/normal (1).png, ...
-
-KGA-Net uses the benign and malignant images as keyframes next to the BUSV
-videos; ``normal`` can be included through ``classes``.
+The tree is read as released (see :mod:`.layout`). KGA-Net uses the benign
+and malignant images as keyframes next to the BUSV videos; ``normal`` can be
+included through ``classes``.
 """
 from typing import Callable, List, Sequence, Union
 
@@ -15,8 +10,11 @@ from mmengine.logging import MMLogger
 
 from mmaction.registry import DATASETS
 from mmaction.utils import ConfigType
-from .checked_action_dataset import CheckedActionDataset
-from .validation import BUSI_CLASSES, index_busi_root, raise_for_problems
+from ..checked_action_dataset import (CheckedActionDataset,
+                                      classes_metainfo)
+from ..problems import raise_for_problems
+from .index import index_busi_root
+from .layout import BUSI_CLASSES
 
 
 @DATASETS.register_module()
@@ -34,9 +32,8 @@ class BUSIDataset(CheckedActionDataset):
              mask_paths=['/abs/.../benign (1)_mask.png'])
 
     Use ``LoadImageAsFrames`` as the first transform. Construction runs the
-    cheap checks of
-    :func:`~kga_mmaction.datasets.validation.index_busi_root`, reading each
-    image's header as ``tools/data/check_dataset.py`` does, and raises one
+    cheap checks of :func:`~.index.index_busi_root`, reading each image's
+    header as ``tools/data/check_dataset.py`` does, and raises one
     ``ValueError``/``FileNotFoundError`` listing the problems (unknown or
     missing class folder, class without images, empty file, a file that is
     not a readable image). Images without masks and masks without images are
@@ -65,18 +62,10 @@ class BUSIDataset(CheckedActionDataset):
                  test_mode: bool = False,
                  deep_check: bool = False,
                  **kwargs) -> None:
-        classes = tuple(classes)
-        if (not classes or len(set(classes)) != len(classes)
-                or any(c not in BUSI_CLASSES for c in classes)):
-            raise ValueError('BUSI classes must be distinct names from '
-                             f'{BUSI_CLASSES}, got {classes}')
-        self.classes = classes
+        self.classes, metainfo = classes_metainfo(
+            classes, kwargs.pop('metainfo', None), BUSI_CLASSES,
+            'BUSI classes')
         self.deep_check = deep_check
-        metainfo = dict(kwargs.pop('metainfo', None) or {})
-        if metainfo.get('classes', classes) != classes:
-            raise ValueError('set BUSI classes with `classes=`, not '
-                             f'metainfo (got {metainfo["classes"]})')
-        metainfo['classes'] = classes
         super().__init__(
             ann_file='',
             pipeline=list(pipeline),
