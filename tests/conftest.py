@@ -1,13 +1,17 @@
 """Shared set-up: the plugin registered, MMAction2's default scope, and a
 tiny KGA-Net checkpoint on synthetic BUSV/BUSI data for the API and tool
-tests.
+tests, with the predictions ``tools/test.py --out-predictions`` makes of it.
 
 The tiny config inherits the paper config and only swaps in a ResNet-18 at
 32x32 and the data roots, so the real test pipeline is exercised. The
 checkpoint holds freshly initialised weights: those tests check the tools,
 not the accuracy.
 """
+import os
 import os.path as osp
+import shutil
+import subprocess
+import sys
 import types
 
 import pytest
@@ -40,7 +44,9 @@ test_pipeline = [
     dict(type='RawFrameDecode'),
     dict(type='Resize', scale=(32, 32), keep_ratio=False),
     dict(type='FormatShape', input_format='NCHW'),
-    dict(type='PackActionInputs')
+    dict(type='PackActionInputs',
+         meta_keys=('img_shape', 'img_key', 'video_id', 'timestamp',
+                    'frame_inds', 'frame_dir'))
 ]
 train_dataloader = dict(
     num_workers=0, persistent_workers=False,
@@ -90,3 +96,24 @@ def nan_checkpoint(tiny_kga, tmp_path_factory) -> str:
     path = tmp_path_factory.mktemp('nan') / 'diverged.pth'
     torch.save(dict(state_dict=state), str(path))
     return str(path)
+
+
+@pytest.fixture(scope='session')
+def tiny_predictions(tiny_kga, tmp_path_factory) -> str:
+    """The ``.json`` predictions of ``tools/test.py --out-predictions`` on
+    ``tiny_kga``'s test split (2 videos), made with a copy of its
+    checkpoint that is deleted afterwards: whatever reads them runs without
+    a checkpoint."""
+    root = tmp_path_factory.mktemp('tiny_predictions')
+    checkpoint = root / 'deleted_after_testing.pth'
+    shutil.copy(tiny_kga.checkpoint, checkpoint)
+    predictions = root / 'predictions.json'
+    result = subprocess.run(
+        [sys.executable, osp.join(ROOT, 'tools', 'test.py'), tiny_kga.config,
+         str(checkpoint), '--work-dir', str(root / 'work_dir'),
+         '--out-predictions', str(predictions)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600,
+        env=dict(os.environ, CUDA_VISIBLE_DEVICES=''))
+    assert result.returncode == 0, result.stderr[-3000:]
+    checkpoint.unlink()
+    return str(predictions)

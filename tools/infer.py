@@ -25,12 +25,13 @@ import os.path as osp
 import sys
 from typing import List, Optional
 
-from kga_mmaction.apis import (POSITIVE_CLASS, NonFiniteScoreError,
-                               add_model_arguments,
+from kga_mmaction.apis import (POSITIVE_CLASS, add_model_arguments,
                                config_max_frames, dataset_classes,
                                init_kga_recognizer, load_config_from_args,
                                positive_index, predict_video,
-                               read_video_frames, top_k_frames)
+                               read_video_frames)
+from kga_mmaction.evaluation import NonFiniteScoreError
+from kga_mmaction.evaluation.functional import top_k_frames
 from kga_mmaction.models.recognizers.fast_inference import \
     set_inference_test_cfg
 from kga_mmaction.visualization import plot_attention_strip, save_figure

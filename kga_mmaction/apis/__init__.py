@@ -1,25 +1,25 @@
-"""Inference with a trained KGA-Net (single videos and whole datasets)."""
-from .cli import (add_model_arguments, add_video_selection_arguments,
-                  load_config_from_args, load_model_from_args)
+"""Inference with a trained KGA-Net on one video, the backbone features of
+a dataset (Fig. 1), and the command-line set-up the tools share."""
+from .cli import (add_model_arguments, add_prediction_arguments,
+                  add_video_selection_arguments, load_config_from_args,
+                  load_model_from_args, load_predictions_from_args)
+from .features import (build_loading_dataset, dataset_features, embed_clip,
+                       image_dataset_cfg, video_dataset_cfg)
 from .inference import (DECODE_TRANSFORMS, POSITIVE_CLASS,
-                        NonFiniteScoreError, TruncatedVideoWarning,
-                        VideoFrames, VideoPrediction, build_loading_dataset,
-                        config_max_frames, dataset_classes, dataset_features,
-                        default_device, embed_clip, image_dataset_cfg,
+                        TruncatedVideoWarning, VideoFrames,
+                        config_max_frames, dataset_classes, default_device,
                         init_kga_recognizer, positive_index,
-                        predict_dataset, predict_video, read_video_frames,
-                        sample_indices, select_videos, split_test_pipeline,
-                        spread_indices, top_k_frames, video_dataset_cfg)
+                        predict_video, read_video_frames, sample_indices,
+                        split_test_pipeline)
 
 __all__ = [
-    'add_model_arguments', 'add_video_selection_arguments',
-    'load_config_from_args', 'load_model_from_args', 'DECODE_TRANSFORMS',
-    'NonFiniteScoreError', 'POSITIVE_CLASS', 'TruncatedVideoWarning',
-    'VideoFrames', 'VideoPrediction', 'build_loading_dataset',
-    'config_max_frames', 'dataset_classes', 'dataset_features',
-    'default_device', 'embed_clip', 'image_dataset_cfg',
-    'init_kga_recognizer', 'positive_index',
-    'predict_dataset', 'predict_video', 'read_video_frames',
-    'sample_indices', 'select_videos', 'split_test_pipeline',
-    'spread_indices', 'top_k_frames', 'video_dataset_cfg'
+    'add_model_arguments', 'add_prediction_arguments',
+    'add_video_selection_arguments', 'load_config_from_args',
+    'load_model_from_args', 'load_predictions_from_args',
+    'build_loading_dataset', 'dataset_features', 'embed_clip',
+    'image_dataset_cfg', 'video_dataset_cfg', 'DECODE_TRANSFORMS',
+    'POSITIVE_CLASS', 'TruncatedVideoWarning', 'VideoFrames',
+    'config_max_frames', 'dataset_classes', 'default_device',
+    'init_kga_recognizer', 'positive_index', 'predict_video',
+    'read_video_frames', 'sample_indices', 'split_test_pipeline'
 ]

@@ -1,11 +1,10 @@
-"""Command-line arguments and set-up shared by the inference tools.
+"""Command-line arguments and set-up shared by the tools.
 
-``tools/infer.py`` and the figure/export tools of ``tools/analysis/`` take
-the same model arguments (``CONFIG CHECKPOINT --device --trust-checkpoint
---allow-partial-checkpoint --cfg-options``) and, for the tools that run
-over the config's test videos, the same selection (``--out --split
---videos --max-frames``). They are declared here once, together with the
-set-up that turns them into a config and a model::
+``tools/infer.py`` and ``tools/analysis/plot_features.py`` run a model:
+they take the same model arguments (``CONFIG CHECKPOINT --device
+--trust-checkpoint --allow-partial-checkpoint --cfg-options``) and
+``plot_features.py`` the selection of test videos (``--out --split --videos
+--max-frames``)::
 
     parser = argparse.ArgumentParser(description=...)
     add_model_arguments(parser)
@@ -13,14 +12,25 @@ set-up that turns them into a config and a model::
     args = parser.parse_args(argv)
     cfg, model = load_model_from_args(args)
     dataset_cfg = video_dataset_cfg(cfg, args.split, args.max_frames)
+
+The other analysis tools run no model: they read the predictions that
+``tools/test.py --out-predictions`` wrote (``CONFIG PREDICTIONS --out
+--videos --cfg-options``)::
+
+    add_prediction_arguments(parser)
+    args = parser.parse_args(argv)
+    classes, predictions = load_predictions_from_args(args)
 """
 import argparse
-from typing import Tuple
+import sys
+from typing import List, Tuple
 
 import torch.nn as nn
 from mmengine.config import Config, DictAction
 
-from .inference import default_device, init_kga_recognizer
+from ..evaluation import (NonFiniteScoreError, VideoPrediction,
+                          load_predictions, select_predictions)
+from .inference import dataset_classes, default_device, init_kga_recognizer
 
 
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,8 +51,7 @@ def add_model_arguments(parser: argparse.ArgumentParser) -> None:
                         help='load only the checkpoint weights that fit the '
                         "config's model (default: any missing, unexpected "
                         'or mis-shaped key is an error)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, xxx=yyy format')
+    _add_cfg_options(parser)
 
 
 def add_video_selection_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,7 +59,7 @@ def add_video_selection_arguments(parser: argparse.ArgumentParser) -> None:
     ``--max-frames``: where a tool that runs over the config's test videos
     writes, and which videos and frames it takes (the arguments of
     :func:`~kga_mmaction.apis.video_dataset_cfg` and
-    :func:`~kga_mmaction.apis.predict_dataset`)."""
+    :func:`~kga_mmaction.apis.dataset_features`)."""
     parser.add_argument('--out', required=True, help='output folder')
     parser.add_argument('--split', help="dataset split to use instead of "
                         "the test dataloader's (BUSV: 'train' or 'val')")
@@ -80,3 +89,58 @@ def load_model_from_args(
                                 args.trust_checkpoint,
                                 args.allow_partial_checkpoint)
     return cfg, model
+
+
+def add_prediction_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add ``config``, ``predictions``, ``--out`` (required), ``--videos``
+    and ``--cfg-options``: what a tool that works from a prediction file
+    reads and writes. A tool adds its own positionals after this call."""
+    parser.add_argument('config', help='config the predictions were made '
+                        'with (for the class names)')
+    parser.add_argument('predictions', help='per-video predictions: the '
+                        '.json/.csv file of tools/test.py --out-predictions')
+    parser.add_argument('--out', required=True, help='output folder')
+    parser.add_argument('--videos', type=int,
+                        help='number of videos, spread over the predictions '
+                        '(default: all)')
+    _add_cfg_options(parser)
+
+
+def load_predictions_from_args(
+        args: argparse.Namespace
+) -> Tuple[Tuple[str, ...], List[VideoPrediction]]:
+    """The class names of the config's test dataset and the predictions of
+    ``args.predictions`` (``args.videos`` of them, or those of
+    ``args.video_ids`` when the tool has that option; see
+    :func:`~kga_mmaction.evaluation.select_predictions`).
+
+    A file that holds NaN or infinite values (a diverged model's) ends the
+    tool with exit status 1 and a message that names the file and the
+    video: no figure or diagnosis is made from them.
+
+    Raises:
+        FileNotFoundError: If the prediction file is missing.
+        ValueError: If it is not a prediction file, or its videos have
+            another number of classes than the config's test dataset.
+    """
+    classes = dataset_classes(load_config_from_args(args).test_dataloader
+                              .dataset)
+    try:
+        predictions = load_predictions(args.predictions)
+    except NonFiniteScoreError as err:
+        sys.exit(f'error: {err}')
+    predictions = select_predictions(predictions, args.videos,
+                                     getattr(args, 'video_ids', None))
+    for prediction in predictions:
+        if len(prediction.pred_score) != len(classes):
+            raise ValueError(
+                f'{args.predictions}: {prediction.source} has scores of '
+                f'{len(prediction.pred_score)} classes, but the test '
+                f'dataset of {args.config} has {len(classes)} '
+                f'{tuple(classes)}; is it the config of these predictions?')
+    return classes, predictions
+
+
+def _add_cfg_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
+                        help='override config settings, xxx=yyy format')

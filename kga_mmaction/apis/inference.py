@@ -1,4 +1,4 @@
-"""Inference with a trained KGA-Net: one video, or a config's dataset.
+"""Inference with a trained KGA-Net on one video (``tools/infer.py``).
 
 * :func:`init_kga_recognizer` -- model from config + checkpoint (MMAction2's
   :func:`~mmaction.apis.init_recognizer`, with the plugin's safe checkpoint
@@ -9,16 +9,16 @@
 * :func:`split_test_pipeline` -- a test pipeline cut after its decoding
   step: what comes before loads frames, what comes after (resize, crop,
   ``FormatShape``, ``PackActionInputs``) turns frames into model inputs;
-* :func:`predict_video` / :func:`predict_dataset` -- the video branch on
-  decoded frames (through :func:`~mmaction.apis.inference_recognizer`),
-  keeping the attention weights, the center distances and, on request, the
-  decoded frames;
-* :func:`dataset_features` / :func:`embed_clip` -- backbone features of the
-  frames or images of a dataset (Fig. 1 projections);
-* :func:`top_k_frames` -- the highest-attention frames of a video.
+* :func:`predict_video` -- the video branch on decoded frames (through
+  :func:`~mmaction.apis.inference_recognizer`), keeping the attention
+  weights and the center distances.
 
 Frame indices are 0-based positions in the video (for a folder: in natural
 file-name order), whatever the file numbering starts at.
+
+A test set is predicted by ``tools/test.py --out-predictions`` instead
+(:class:`~kga_mmaction.evaluation.DumpPredictions`); the analysis tools read
+that file (:func:`~kga_mmaction.evaluation.load_predictions`).
 """
 import copy
 import inspect
@@ -26,7 +26,7 @@ import os
 import os.path as osp
 import warnings
 from dataclasses import dataclass, field
-from typing import Iterator, List, Optional, Sequence, Tuple, Union
+from typing import List, Optional, Sequence, Tuple, Union
 
 import cv2
 import numpy as np
@@ -34,15 +34,15 @@ import torch
 import torch.nn as nn
 from mmaction.apis import inference_recognizer, init_recognizer
 from mmaction.registry import DATASETS
-from mmaction.structures import ActionDataSample
 from mmengine.config import Config, ConfigDict
-from mmengine.dataset import Compose, pseudo_collate
+from mmengine.dataset import Compose
 
 from ..datasets.transforms import SampleUpToFrames
 from ..datasets.frame_folder import list_frames, read_frames
 from ..datasets.transforms.loading import to_rgb_uint8
 from ..datasets.video_list_dataset import VIDEO_EXTENSIONS
 from ..engine import load_weights, register_safe_checkpoint_loader
+from ..evaluation import VideoPrediction
 from ..models.recognizers import KGARecognizer
 
 #: Transforms that decode frames into ``results['imgs']``: a test pipeline
@@ -158,63 +158,6 @@ def positive_index(classes: Sequence[str],
         raise ValueError(f'positive class {positive!r} not among the '
                          f'dataset classes {tuple(classes)}')
     return list(classes).index(positive)
-
-
-def video_dataset_cfg(cfg: Config,
-                      split: Optional[str] = None,
-                      max_frames: Optional[int] = None) -> ConfigDict:
-    """The config's test dataset, optionally on another split.
-
-    Args:
-        cfg (Config): The full config.
-        split (str, optional): Overrides the dataset's ``split``
-            (``'train'``/``'val'`` for BUSV).
-        max_frames (int, optional): Overrides ``max_frames`` of the test
-            pipeline's ``SampleUpToFrames``.
-
-    Returns:
-        ConfigDict: A copy of ``cfg.test_dataloader.dataset``.
-
-    Raises:
-        ValueError: If the dataset has no ``split`` argument to override, or
-            the pipeline no ``SampleUpToFrames`` for ``max_frames``.
-    """
-    dataset_cfg = copy.deepcopy(cfg.test_dataloader.dataset)
-    if split is not None:
-        if 'split' not in dataset_cfg:
-            raise ValueError(f'the test dataset {dataset_cfg["type"]} has '
-                             'no split to choose')
-        dataset_cfg.split = split
-    if max_frames is not None:
-        samplers = [t for t in dataset_cfg.pipeline
-                    if t['type'] == SampleUpToFrames.__name__]
-        if not samplers:
-            raise ValueError('max_frames needs a SampleUpToFrames step in '
-                             'the test pipeline')
-        for sampler in samplers:
-            sampler['max_frames'] = max_frames
-    return dataset_cfg
-
-
-def image_dataset_cfg(cfg: Config) -> ConfigDict:
-    """The keyframe-image dataset of the config's training data.
-
-    Args:
-        cfg (Config): The full config; its ``train_dataloader.dataset`` is a
-            :class:`MixedVideoImageDataset` with an ``image`` dataset.
-
-    Returns:
-        ConfigDict: A copy of the image dataset config.
-
-    Raises:
-        ValueError: If the training dataset has no image part.
-    """
-    train_cfg = cfg.train_dataloader.dataset
-    if train_cfg.get('image') is None:
-        raise ValueError(f'the training dataset {train_cfg.get("type")} has '
-                         'no image dataset (KGA-Net trains on a '
-                         'MixedVideoImageDataset with `image=`)')
-    return copy.deepcopy(train_cfg.image)
 
 
 def split_test_pipeline(
@@ -365,127 +308,8 @@ def read_video_frames(path: str, max_frames: int = 128) -> VideoFrames:
     return _read_video_file(path, max_frames)
 
 
-@dataclass
-class VideoPrediction:
-    """The video branch's output for one video.
-
-    Attributes:
-        video_id (str): Video name.
-        label (int): Ground-truth class, -1 if unknown.
-        pred_score (np.ndarray): Class probabilities, ``[K]``.
-        frame_weights (np.ndarray): Attention weight per frame, ``[T]``.
-        frame_scores (np.ndarray): Frame classifier probabilities,
-            ``[T, K]``.
-        center_distances (np.ndarray | None): L2 distance of each frame
-            feature to each class center, ``[T, K]`` (None without
-            centers).
-        frame_inds (np.ndarray): 0-based index of each frame in the video.
-        frames (list[np.ndarray] | None): The decoded frames (RGB, before
-            resizing), when asked for.
-    """
-    video_id: str
-    label: int
-    pred_score: np.ndarray
-    frame_weights: np.ndarray
-    frame_scores: np.ndarray
-    center_distances: Optional[np.ndarray]
-    frame_inds: np.ndarray
-    frames: Optional[List[np.ndarray]] = None
-
-    @property
-    def pred_label(self) -> int:
-        """Predicted class."""
-        return int(np.argmax(self.pred_score))
-
-    def own_center_distances(self) -> Tuple[np.ndarray, bool]:
-        """Distance of each frame to its video's class center (eq. 2).
-
-        Returns:
-            tuple[np.ndarray, bool]: The distances ``[T]``, and whether the
-            class is the ground truth (True) or, the label being unknown,
-            the predicted class (False).
-
-        Raises:
-            ValueError: If the model has no class centers.
-        """
-        if self.center_distances is None:
-            raise ValueError('the model has no class centers (no '
-                             'loss_center in its head)')
-        known = self.label >= 0
-        cls = self.label if known else self.pred_label
-        return self.center_distances[:, cls], known
-
-
-def top_k_frames(weights: Sequence[float], k: int) -> np.ndarray:
-    """Positions of the ``k`` highest attention weights, highest first.
-
-    Ties keep temporal order (the earlier frame ranks first).
-
-    Args:
-        weights (Sequence[float]): Weights, ``[T]``.
-        k (int): How many; more than ``T`` gives all ``T``.
-
-    Returns:
-        np.ndarray: ``min(k, T)`` positions into ``weights``.
-    """
-    if k < 0:
-        raise ValueError(f'k must be >= 0, got {k}')
-    weights = np.asarray(weights, dtype=np.float64).reshape(-1)
-    return np.argsort(-weights, kind='stable')[:k]
-
-
 def _to_numpy(value: Optional[torch.Tensor]) -> Optional[np.ndarray]:
     return None if value is None else value.detach().cpu().numpy()
-
-
-class NonFiniteScoreError(ValueError):
-    """The model gave NaN or infinite outputs for a video, so no diagnosis
-    can be reported from them (its weights are usually non-finite: a
-    diverged run)."""
-
-
-def _check_finite(outputs: dict, source: str) -> None:
-    """Raise :class:`NonFiniteScoreError` naming ``source`` and the first
-    output that is not finite.
-
-    Args:
-        outputs (dict): Name -> array (None entries are skipped).
-        source (str): The video file, folder or id, for the message.
-    """
-    for name, values in outputs.items():
-        if values is not None and not np.isfinite(values).all():
-            raise NonFiniteScoreError(
-                f'{source}: the model gave non-finite {name} '
-                f'({np.asarray(values).ravel()[:4].tolist()}...); no '
-                'diagnosis is reported. The checkpoint probably holds NaN '
-                'or inf weights (a diverged run?).')
-
-
-def _as_prediction(sample: ActionDataSample, results: dict,
-                   keep_frames: bool, source: str) -> VideoPrediction:
-    """Collect a prediction after checking that its outputs are finite.
-
-    Raises:
-        NonFiniteScoreError: If a score, weight or distance is NaN or inf.
-    """
-    start = results.get('start_index', 0)
-    label = results.get('label', -1)
-    label = int(label) if np.ndim(label) == 0 else -1
-    outputs = dict(
-        scores=_to_numpy(sample.pred_score),
-        attention_weights=_to_numpy(sample.frame_weights),
-        frame_scores=_to_numpy(sample.frame_scores),
-        center_distances=_to_numpy(sample.get('center_distances')))
-    _check_finite(outputs, source)
-    return VideoPrediction(
-        video_id=str(results.get('video_id', '')),
-        label=label,
-        pred_score=outputs['scores'],
-        frame_weights=outputs['attention_weights'],
-        frame_scores=outputs['frame_scores'],
-        center_distances=outputs['center_distances'],
-        frame_inds=np.asarray(results['frame_inds']).astype(np.int64) - start,
-        frames=list(results['imgs']) if keep_frames else None)
 
 
 def _frames_to_results(video: VideoFrames) -> dict:
@@ -506,9 +330,10 @@ def _frames_to_results(video: VideoFrames) -> dict:
 
 
 @torch.no_grad()
-def predict_video(model: nn.Module, video: VideoFrames,
-                  pipeline: Optional[Sequence[dict]] = None,
-                  keep_frames: bool = False) -> VideoPrediction:
+def predict_video(model: nn.Module,
+                  video: VideoFrames,
+                  pipeline: Optional[Sequence[dict]] = None
+                  ) -> VideoPrediction:
     """Run the video branch on frames read by :func:`read_video_frames`.
 
     Args:
@@ -517,10 +342,10 @@ def predict_video(model: nn.Module, video: VideoFrames,
         pipeline (Sequence[dict], optional): Transforms after decoding.
             Defaults to the post-decoding part of the model config's test
             pipeline (:func:`split_test_pipeline`).
-        keep_frames (bool): Return the frames too. Defaults to False.
 
     Returns:
-        VideoPrediction: With label -1.
+        VideoPrediction: Without ground truth; ``frame_inds`` are 0-based
+        positions in the video.
 
     Raises:
         NonFiniteScoreError: If the model's outputs are not finite.
@@ -529,160 +354,20 @@ def predict_video(model: nn.Module, video: VideoFrames,
         _, pipeline = split_test_pipeline(
             model.cfg.test_dataloader.dataset.pipeline)
     results = _frames_to_results(video)
-    kept = dict(results)
+    video_id = results['video_id']
     sample = inference_recognizer(model, results, Compose(pipeline))
-    return _as_prediction(sample, kept, keep_frames, video.source)
-
-
-def spread_indices(total: int, num: Optional[int]) -> List[int]:
-    """``num`` indices spread evenly over ``range(total)`` (all if None).
-
-    Datasets are often sorted by class, so the first ``num`` items could
-    all be of one class; evenly spread ones are not.
-    """
-    if num is None or num >= total:
-        return list(range(total))
-    if num < 1:
-        raise ValueError(f'need at least one item, got {num}')
-    return sorted({int(round(i)) for i in np.linspace(0, total - 1, num)})
-
-
-def select_videos(dataset, num_videos: Optional[int] = None,
-                  video_ids: Optional[Sequence[str]] = None) -> List[int]:
-    """Indices of the videos of a dataset to process.
-
-    Args:
-        dataset: A dataset whose items have ``video_id``.
-        num_videos (int, optional): Take this many, evenly spread over the
-            dataset (:func:`spread_indices`). Defaults to all.
-        video_ids (Sequence[str], optional): Take these videos, in this
-            order (``video_id`` or ``video_name``); overrides
-            ``num_videos``.
-
-    Returns:
-        list[int]: Dataset indices.
-
-    Raises:
-        ValueError: If a requested video is not in the dataset.
-    """
-    if not video_ids:
-        return spread_indices(len(dataset), num_videos)
-    index_of = {}
-    for i in range(len(dataset)):
-        info = dataset.get_data_info(i)
-        for key in ('video_id', 'video_name'):
-            if key in info:
-                index_of.setdefault(str(info[key]), i)
-    missing = [v for v in video_ids if v not in index_of]
-    if missing:
-        raise ValueError(f'videos not in the dataset: {", ".join(missing)}')
-    return [index_of[v] for v in video_ids]
-
-
-@torch.no_grad()
-def predict_dataset(model: nn.Module,
-                    dataset_cfg: ConfigDict,
-                    num_videos: Optional[int] = None,
-                    video_ids: Optional[Sequence[str]] = None,
-                    keep_frames: bool = False) -> Iterator[VideoPrediction]:
-    """Run the video branch on videos of a dataset config, one at a time.
-
-    The dataset is built with the loading part of its pipeline; frames then
-    go through the rest (:func:`split_test_pipeline`), so the decoded frames
-    can be returned for the figures.
-
-    Args:
-        model (nn.Module): From :func:`init_kga_recognizer`.
-        dataset_cfg (ConfigDict): E.g. from :func:`video_dataset_cfg`.
-        num_videos (int, optional): See :func:`select_videos`.
-        video_ids (Sequence[str], optional): See :func:`select_videos`.
-        keep_frames (bool): Keep the decoded frames. Defaults to False.
-
-    Yields:
-        VideoPrediction: One per video.
-
-    Raises:
-        NonFiniteScoreError: If the model's outputs for a video are not
-            finite.
-    """
-    dataset, pipeline = build_loading_dataset(dataset_cfg)
-    pipeline = Compose(pipeline)
-    for index in select_videos(dataset, num_videos, video_ids):
-        results = dataset[index]
-        kept = dict(results)
-        if keep_frames:  # later transforms may work in place
-            kept['imgs'] = [img.copy() for img in results['imgs']]
-        sample = inference_recognizer(model, results, pipeline)
-        source = kept.get('frame_dir', kept.get('filename', str(index)))
-        yield _as_prediction(sample, kept, keep_frames, source)
-
-
-@torch.no_grad()
-def dataset_features(
-        model: nn.Module,
-        dataset_cfg: ConfigDict,
-        num_items: Optional[int] = None,
-        after_decode: Optional[Sequence[dict]] = None
-) -> Iterator[Tuple[np.ndarray, int]]:
-    """Backbone features of the frames of each item of a dataset.
-
-    Args:
-        model (nn.Module): From :func:`init_kga_recognizer`.
-        dataset_cfg (ConfigDict): A video or image dataset config.
-        num_items (int, optional): Items to take, evenly spread
-            (:func:`spread_indices`). Defaults to all.
-        after_decode (Sequence[dict], optional): Transforms after decoding
-            instead of the dataset pipeline's own (e.g. the test pipeline's
-            for images of a training dataset).
-
-    Yields:
-        tuple[np.ndarray, int]: Features ``[T, C']`` (``T = 1`` for an
-        image) and the item's label (-1 if none).
-    """
-    dataset, pipeline = build_loading_dataset(dataset_cfg, after_decode)
-    pipeline = Compose(pipeline)
-    for index in spread_indices(len(dataset), num_items):
-        results = dataset[index]
-        label = results.get('label', -1)
-        label = int(label) if np.ndim(label) == 0 else -1
-        yield embed_clip(model, pipeline(results)).numpy(), label
-
-
-def build_loading_dataset(dataset_cfg: ConfigDict,
-                          after_decode: Optional[Sequence[dict]] = None):
-    """Build a dataset, in test mode, whose pipeline stops after decoding.
-
-    Args:
-        dataset_cfg (ConfigDict): A dataset config with a ``pipeline``.
-        after_decode (Sequence[dict], optional): Transforms to apply after
-            decoding instead of the dataset pipeline's own.
-
-    Returns:
-        tuple: The dataset (items are decoded frames in ``imgs``) and the
-        list of transforms that turn an item into model inputs.
-    """
-    dataset_cfg = copy.deepcopy(dataset_cfg)
-    loading, rest = split_test_pipeline(dataset_cfg.pipeline)
-    dataset_cfg.pipeline = loading
-    dataset_cfg.test_mode = True
-    return DATASETS.build(dataset_cfg), list(
-        rest if after_decode is None else after_decode)
-
-
-@torch.no_grad()
-def embed_clip(model: nn.Module, packed: dict) -> torch.Tensor:
-    """Backbone features of one packed clip or image (after
-    ``PackActionInputs``).
-
-    Args:
-        model (nn.Module): A :class:`KGARecognizer`.
-        packed (dict): ``inputs`` ``[T, C, H, W]`` and ``data_samples``.
-
-    Returns:
-        torch.Tensor: ``[T, C']`` on the CPU, as the head sees them
-        (after the recognizer's ``feature_activation``).
-    """
-    data = model.data_preprocessor(pseudo_collate([packed]), False)
-    # untagged samples are videos: [1, T, C, H, W] -> [T, C, H, W]
-    clip = data['inputs']['video'].flatten(0, 1)
-    return model.embed(clip).cpu()  # [T, C']
+    pred_score = _to_numpy(sample.pred_score)
+    is_folder = osp.isdir(video.source)
+    prediction = VideoPrediction(
+        pred_score=pred_score,
+        pred_label=int(np.argmax(pred_score)),
+        video_id=video_id,
+        pred_logits=_to_numpy(sample.get('pred_logits')),
+        frame_inds=video.frame_inds.astype(np.int64),
+        frame_weights=_to_numpy(sample.frame_weights),
+        frame_scores=_to_numpy(sample.frame_scores),
+        center_distances=_to_numpy(sample.get('center_distances')),
+        frame_dir=video.source if is_folder else None,
+        filename=None if is_folder else video.source)
+    prediction.check_finite()
+    return prediction

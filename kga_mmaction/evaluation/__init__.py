@@ -1,14 +1,15 @@
 """Metrics: benign/malignant diagnosis (AUC, Youden index), attention vs.
-center distance, and prediction dumps."""
+center distance, and prediction dumps, which the analysis tools read back.
+The math behind them is in :mod:`kga_mmaction.evaluation.functional`."""
 from .attention_distance_metric import AttentionDistanceMetric
-from .binary_diagnosis_metric import (BinaryDiagnosisMetric, bootstrap_ci,
-                                      confusion_at, diagnosis_statistics,
-                                      positive_log_odds,
-                                      rates_from_confusion, youden_threshold)
+from .binary_diagnosis_metric import BinaryDiagnosisMetric
 from .prediction_dump import DumpPredictions
+from .prediction_reader import (evaluate_predictions, load_predictions,
+                                read_prediction_frames, select_predictions)
+from .video_prediction import NonFiniteScoreError, VideoPrediction
 
 __all__ = [
     'AttentionDistanceMetric', 'BinaryDiagnosisMetric', 'DumpPredictions',
-    'bootstrap_ci', 'confusion_at', 'diagnosis_statistics',
-    'positive_log_odds', 'rates_from_confusion', 'youden_threshold'
+    'NonFiniteScoreError', 'VideoPrediction', 'evaluate_predictions',
+    'load_predictions', 'read_prediction_frames', 'select_predictions'
 ]

@@ -7,270 +7,19 @@ Youden index", captions of Tables 1 and 2). That threshold is chosen on the
 data it is scored on, so the numbers are optimistic; the honest protocol
 fixes a threshold beforehand (e.g. the Youden threshold of the validation
 set) and reports the same numbers at it. :class:`BinaryDiagnosisMetric`
-reports both.
-
-Conventions shared by every function here:
-
-* ``scores`` is the score of the positive (malignant) class, higher meaning
-  more likely positive; ``labels`` is 1/True for a positive sample, 0/False
-  for a negative one.
-* A sample is predicted positive when ``score >= threshold``.
-* Rates are fractions in [0, 1], not percent: multiply by 100 to compare
-  with the paper's tables.
+reports both; the math is :func:`~kga_mmaction.evaluation.functional.
+roc_analysis`.
 """
-from typing import (Any, Callable, Dict, List, Optional, Sequence, Tuple,
-                    Union)
+from typing import Any, Dict, List, Optional, Sequence
 
 import numpy as np
 import torch
 from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
-from scipy.special import expit, logit, logsumexp
-from sklearn.metrics import auc as area_under_curve
-from sklearn.metrics import roc_auc_score, roc_curve
+from scipy.special import expit, logit
 
-Statistic = Callable[[np.ndarray, np.ndarray], Dict[str, float]]
-
-
-def _as_binary(scores: Sequence[float],
-               labels: Sequence[int]) -> Tuple[np.ndarray, np.ndarray]:
-    """Check and convert ``scores``/``labels`` to float and bool arrays."""
-    scores = np.asarray(scores, dtype=np.float64).reshape(-1)
-    labels = np.asarray(labels).reshape(-1)
-    if scores.shape != labels.shape:
-        raise ValueError(f'scores and labels differ in length: '
-                         f'{scores.shape[0]} vs {labels.shape[0]}')
-    if not np.isin(labels, (0, 1)).all():
-        raise ValueError(f'labels must be 0/1 (positive = 1), got values '
-                         f'{sorted(set(labels.tolist()))}')
-    if not np.isfinite(scores).all():
-        raise ValueError('scores must be finite, got '
-                         f'{scores[~np.isfinite(scores)][:5].tolist()}')
-    return scores, labels.astype(bool)
-
-
-def _check_both_classes(labels: np.ndarray) -> None:
-    """Raise ``ValueError`` unless ``labels`` holds positives and negatives."""
-    num_pos = int(labels.sum())
-    if num_pos in (0, len(labels)):
-        kind = 'positive' if num_pos else 'negative'
-        raise ValueError(
-            f'ROC analysis needs positive and negative samples, but all '
-            f'{len(labels)} samples are {kind}')
-
-
-def confusion_at(scores: Sequence[float], labels: Sequence[int],
-                 threshold: float) -> Dict[str, int]:
-    """Confusion counts when ``score >= threshold`` predicts positive.
-
-    Args:
-        scores (Sequence[float]): Positive-class scores, shape ``[N]``.
-        labels (Sequence[int]): 1 for positive, 0 for negative, ``[N]``.
-        threshold (float): Decision threshold.
-
-    Returns:
-        dict: ``tp``, ``fn``, ``tn``, ``fp`` (ints).
-    """
-    scores, labels = _as_binary(scores, labels)
-    pred = scores >= threshold
-    return dict(
-        tp=int((pred & labels).sum()),
-        fn=int((~pred & labels).sum()),
-        tn=int((~pred & ~labels).sum()),
-        fp=int((pred & ~labels).sum()))
-
-
-def rates_from_confusion(tp: int, fn: int, tn: int,
-                         fp: int) -> Dict[str, float]:
-    """Accuracy, sensitivity and specificity from confusion counts.
-
-    ``sensitivity = tp / (tp + fn)`` (true positive rate),
-    ``specificity = tn / (tn + fp)`` (true negative rate),
-    ``acc = (tp + tn) / (tp + fn + tn + fp)``; all fractions in [0, 1]. A rate
-    whose class is absent is NaN.
-
-    Args:
-        tp (int): True positives.
-        fn (int): False negatives.
-        tn (int): True negatives.
-        fp (int): False positives.
-
-    Returns:
-        dict: ``acc``, ``sensitivity``, ``specificity``.
-    """
-
-    def ratio(num: int, den: int) -> float:
-        return num / den if den else float('nan')
-
-    return dict(
-        acc=ratio(tp + tn, tp + fn + tn + fp),
-        sensitivity=ratio(tp, tp + fn),
-        specificity=ratio(tn, tn + fp))
-
-
-def youden_threshold(scores: Sequence[float],
-                     labels: Sequence[int]) -> float:
-    """Threshold that maximises the Youden index (paper, Tables 1-2).
-
-    ``J(t) = sensitivity(t) + specificity(t) - 1 = TPR(t) - FPR(t)`` over the
-    ROC thresholds of :func:`sklearn.metrics.roc_curve`, i.e. the distinct
-    scores. The returned threshold is always one of the scores (a sample
-    with exactly this score is predicted positive); sklearn's ``inf``
-    "nothing positive" point is left out, as its ``J = 0`` equals that of
-    the lowest score ("everything positive"). Ties go to the highest
-    threshold, i.e. the fewest positive predictions.
-
-    Args:
-        scores (Sequence[float]): Positive-class scores, shape ``[N]``.
-        labels (Sequence[int]): 1 for positive, 0 for negative, ``[N]``.
-
-    Returns:
-        float: The threshold ``t``; predict positive when ``score >= t``.
-
-    Raises:
-        ValueError: If ``labels`` holds a single class.
-    """
-    scores, labels = _as_binary(scores, labels)
-    _check_both_classes(labels)
-    return _youden_from_roc(
-        *roc_curve(labels, scores, drop_intermediate=False),
-        num_pos=int(labels.sum()), num_neg=int((~labels).sum()))
-
-
-def _youden_from_roc(fpr: np.ndarray, tpr: np.ndarray,
-                     thresholds: np.ndarray, num_pos: int,
-                     num_neg: int) -> float:
-    """Youden threshold from a full ``roc_curve`` (see above).
-
-    ``J`` is compared as the integer ``J * P * N = TP * N - FP * P``, so
-    that equal ``J`` (e.g. ``2/3 - 0`` and ``1 - 1/3``) tie exactly.
-    """
-    tp = np.rint(tpr[1:] * num_pos).astype(np.int64)  # [0] is sklearn's inf
-    fp = np.rint(fpr[1:] * num_neg).astype(np.int64)
-    return float(thresholds[1:][np.argmax(tp * num_neg - fp * num_pos)])
-
-
-def positive_log_odds(logits: Union[torch.Tensor, Sequence[float]],
-                      positive_class: int) -> float:
-    """Log-odds of the positive class from class logits, in float64.
-
-    ``log p_pos - log(1 - p_pos) = z_pos - logsumexp(z_other)`` for the
-    softmax ``p`` of the logits ``z``. Unlike the probability, it keeps
-    videos apart whose probabilities round to 1.0 (or 0.0).
-
-    Args:
-        logits (torch.Tensor | Sequence[float]): Logits of the K classes,
-            ``[K]``.
-        positive_class (int): Index of the positive class.
-
-    Returns:
-        float: The log-odds; ``+-inf`` only for infinite logits.
-    """
-    z = (logits.detach().cpu().double().numpy() if isinstance(
-        logits, torch.Tensor) else np.asarray(logits, dtype=np.float64))
-    z = z.reshape(-1)
-    if not 0 <= positive_class < z.size:
-        raise ValueError(f'positive_class={positive_class} but the logits '
-                         f'have {z.size} classes')
-    others = np.delete(z, positive_class)
-    return float(z[positive_class] - logsumexp(others))
-
-
-def bootstrap_ci(scores: Sequence[float],
-                 labels: Sequence[int],
-                 statistic: Statistic,
-                 num_resamples: int,
-                 seed: int = 0,
-                 level: float = 0.95
-                 ) -> Tuple[Dict[str, Tuple[float, float]], int]:
-    """Percentile-bootstrap confidence intervals of several statistics.
-
-    Draws ``num_resamples`` samples of size ``N`` with replacement from the
-    ``(score, label)`` pairs, evaluates ``statistic`` on each, and takes the
-    ``(1 - level) / 2`` and ``(1 + level) / 2`` quantiles of each value.
-    Resamples that hold a single class are skipped (ROC statistics are not
-    defined on them) and counted. Every statistic is computed on the same
-    resamples.
-
-    Args:
-        scores (Sequence[float]): Positive-class scores, shape ``[N]``.
-        labels (Sequence[int]): 1 for positive, 0 for negative, ``[N]``.
-        statistic (Callable): Maps ``(scores, labels)`` (float and bool
-            arrays) to a dict of floats.
-        num_resamples (int): Number of bootstrap resamples drawn.
-        seed (int): Seed of :func:`numpy.random.default_rng`.
-            Defaults to 0.
-        level (float): Confidence level in (0, 1). Defaults to 0.95.
-
-    Returns:
-        tuple: ``(intervals, num_skipped)``; ``intervals`` maps each key of
-        ``statistic`` to ``(low, high)``.
-
-    Raises:
-        ValueError: If ``labels`` holds a single class, ``num_resamples <
-            1``, ``level`` is not in (0, 1), or every resample held a single
-            class.
-    """
-    scores, labels = _as_binary(scores, labels)
-    _check_both_classes(labels)
-    if num_resamples < 1:
-        raise ValueError(f'num_resamples must be >= 1, got {num_resamples}')
-    if not 0 < level < 1:
-        raise ValueError(f'level must be in (0, 1), got {level}')
-    rng = np.random.default_rng(seed)
-    n = len(scores)
-    values: Dict[str, List[float]] = {}
-    skipped = 0
-    for _ in range(num_resamples):
-        idx = rng.integers(0, n, size=n)
-        num_pos = int(labels[idx].sum())
-        if num_pos in (0, n):
-            skipped += 1
-            continue
-        for key, value in statistic(scores[idx], labels[idx]).items():
-            values.setdefault(key, []).append(value)
-    if skipped == num_resamples:
-        raise ValueError(f'all {num_resamples} bootstrap resamples of '
-                         f'{n} samples held a single class')
-    alpha = (1 - level) / 2
-    intervals = {
-        key: (float(np.quantile(v, alpha)), float(np.quantile(v, 1 - alpha)))
-        for key, v in values.items()
-    }
-    return intervals, skipped
-
-
-def diagnosis_statistics(scores: Sequence[float], labels: Sequence[int],
-                         threshold: Optional[float] = None
-                         ) -> Dict[str, float]:
-    """AUC and the rates at the Youden and (optionally) a fixed threshold.
-
-    One ROC curve gives the AUC (trapezoidal area, equal to
-    :func:`sklearn.metrics.roc_auc_score`) and the Youden threshold; this
-    is what :class:`BinaryDiagnosisMetric` bootstraps.
-
-    Args:
-        scores (Sequence[float]): Positive-class scores, shape ``[N]``.
-        labels (Sequence[int]): 1 for positive, 0 for negative, ``[N]``.
-        threshold (float, optional): A fixed threshold. Defaults to None.
-
-    Returns:
-        dict: ``auc``, ``{acc,sensitivity,specificity}@youden`` and, with a
-        fixed threshold, ``{acc,sensitivity,specificity}@fixed``.
-    """
-    scores, labels = _as_binary(scores, labels)
-    _check_both_classes(labels)
-    fpr, tpr, roc_thresholds = roc_curve(
-        labels, scores, drop_intermediate=False)
-    stats = dict(auc=float(area_under_curve(fpr, tpr)))
-    thresholds = dict(youden=_youden_from_roc(
-        fpr, tpr, roc_thresholds, int(labels.sum()), int((~labels).sum())))
-    if threshold is not None:
-        thresholds['fixed'] = threshold
-    for name, thr in thresholds.items():
-        rates = rates_from_confusion(**confusion_at(scores, labels, thr))
-        stats.update({f'{k}@{name}': v for k, v in rates.items()})
-    return stats
+from .functional import (bootstrap_ci, positive_log_odds, ranking_scores,
+                         roc_analysis)
 
 
 @METRICS.register_module()
@@ -289,9 +38,10 @@ class BinaryDiagnosisMetric(BaseMetric):
     keys, each prefixed with ``'{prefix}/'`` by mmengine (``'diagnosis/'``
     by default):
 
-    * ``auc``: ROC AUC (:func:`sklearn.metrics.roc_auc_score`).
+    * ``auc``: ROC AUC (:func:`~kga_mmaction.evaluation.functional.
+      roc_analysis`, the trapezoidal area under the ROC curve).
     * ``threshold@youden``: the Youden-index threshold of these samples
-      (:func:`youden_threshold`; the paper's protocol, Tables 1-2) as a
+      (the paper's protocol, Tables 1-2) as a
       probability, ``log_odds_threshold@youden`` the same as log-odds, and
       at it ``acc@youden``, ``sensitivity@youden``, ``specificity@youden``
       and the counts ``tp@youden``, ``fn@youden``, ``tn@youden``,
@@ -426,41 +176,33 @@ class BinaryDiagnosisMetric(BaseMetric):
         Raises:
             ValueError: If the targets hold a single class.
         """
-        # rank by log-odds when every sample has them, else by probability
-        by_log_odds = all(r['log_odds'] is not None for r in results)
-        scores = np.array(
-            [r['log_odds' if by_log_odds else 'score'] for r in results],
-            dtype=np.float64)
+        scores, by_log_odds = ranking_scores([r['score'] for r in results],
+                                             [r['log_odds'] for r in results])
         classes = np.array([r['label'] for r in results])
         labels = classes == self.positive_class
         if labels.all() or not labels.any():
             raise self._single_class_error(
                 len(classes), sorted(set(classes.tolist())))
-        metrics: Dict[str, float] = dict(
-            auc=float(roc_auc_score(labels, scores)),
-            num_positive=int(labels.sum()),
-            num_negative=int((~labels).sum()))
         fixed = (None if self.threshold is None else
                  logit(self.threshold) if by_log_odds else self.threshold)
-        thresholds = dict(youden=youden_threshold(scores, labels))
-        if fixed is not None:
-            thresholds['fixed'] = fixed
-        for name, thr in thresholds.items():
-            counts = confusion_at(scores, labels, thr)
+        roc = roc_analysis(scores, labels, fixed)
+        metrics: Dict[str, float] = dict(
+            auc=roc.auc,
+            num_positive=int(labels.sum()),
+            num_negative=int((~labels).sum()))
+        for name, point in roc.points.items():
             if by_log_odds:
-                metrics[f'threshold@{name}'] = float(expit(thr))
-                metrics[f'log_odds_threshold@{name}'] = thr
+                metrics[f'threshold@{name}'] = float(expit(point.threshold))
+                metrics[f'log_odds_threshold@{name}'] = point.threshold
             else:
-                metrics[f'threshold@{name}'] = thr
-            metrics.update({
-                f'{k}@{name}': v
-                for k, v in rates_from_confusion(**counts).items()
-            })
-            metrics.update({f'{k}@{name}': v for k, v in counts.items()})
+                metrics[f'threshold@{name}'] = point.threshold
+            metrics.update(
+                {f'{k}@{name}': v for k, v in point.rates().items()})
+            metrics.update(
+                {f'{k}@{name}': v for k, v in point.counts().items()})
         if self.bootstrap:
             intervals, skipped = bootstrap_ci(
-                scores, labels,
-                lambda s, y: diagnosis_statistics(s, y, fixed),
+                scores, labels, lambda s, y: self._rates(s, y, fixed),
                 num_resamples=self.bootstrap, seed=self.seed,
                 level=self.ci_level)
             for key, (low, high) in intervals.items():
@@ -468,3 +210,15 @@ class BinaryDiagnosisMetric(BaseMetric):
                 metrics[f'{key}_ci_high'] = high
             metrics['bootstrap_skipped'] = skipped
         return metrics
+
+    @staticmethod
+    def _rates(scores: np.ndarray, labels: np.ndarray,
+               fixed: Optional[float]) -> Dict[str, float]:
+        """What the bootstrap resamples: ``auc`` and
+        ``{acc,sensitivity,specificity}@{youden,fixed}``, the Youden
+        threshold selected again on the resample."""
+        roc = roc_analysis(scores, labels, fixed)
+        rates = dict(auc=roc.auc)
+        for name, point in roc.points.items():
+            rates.update({f'{k}@{name}': v for k, v in point.rates().items()})
+        return rates

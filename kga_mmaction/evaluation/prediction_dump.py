@@ -15,11 +15,20 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
 from ..utils import write_atomically
-from .binary_diagnosis_metric import positive_log_odds
+from .functional import positive_log_odds
 
 FORMATS = ('.json', '.csv')
-# per-frame fields that KGA-Net's FrameAttentionHead stores on a sample
-FRAME_FIELDS = ('frame_weights', 'frame_scores', 'center_distances')
+#: Where a video's frames are: metainfo keys that name its source.
+SOURCE_FIELDS = ('frame_dir', 'filename')
+#: Fields with one value per video, in file order.
+SCALAR_FIELDS = ('index', 'video_id', *SOURCE_FIELDS, 'gt_label',
+                 'pred_label', 'positive_score', 'log_odds')
+#: Fields with a list per video (``[K]`` or ``[T]``): one CSV cell each.
+LIST_FIELDS = ('pred_score', 'pred_logits', 'frame_inds', 'frame_weights')
+#: ``[T, K]`` fields: K CSV columns ``<field>_<k>`` each.
+MATRIX_FIELDS = ('frame_scores', 'center_distances')
+#: Per-frame fields that KGA-Net's FrameAttentionHead stores on a sample.
+FRAME_FIELDS = ('frame_weights', *MATRIX_FIELDS)
 
 
 def video_id_of(sample: Dict[str, Any]) -> Optional[str]:
@@ -91,15 +100,21 @@ class DumpPredictions(BaseMetric):
     * ``video_id``: the ``video_id`` metainfo, else the basename of
       ``frame_dir``/``filename`` (kept only when listed in
       ``PackActionInputs(meta_keys=...)``), else null/empty.
+    * ``frame_dir`` or ``filename``: the video's frame folder or file (the
+      metainfo, kept when listed in ``meta_keys``): where the analysis
+      tools re-read the frames.
     * ``gt_label``: the label; ``pred_label``: the model's prediction
       (``pred_label``, else the argmax of ``pred_score``).
     * ``positive_score``: ``pred_score[positive_class]``; ``pred_score``:
-      the scores of all K classes.
+      the scores of all K classes; ``pred_logits``: the K logits, for heads
+      that store them (KGA-Net's does).
     * ``log_odds``: the positive class's log-odds from ``pred_logits``
       (float64; it orders videos whose ``positive_score`` rounds to 1.0),
       for heads that store logits, as KGA-Net's does.
-    * ``frame_inds``: the frame indices used (the ``frame_inds`` metainfo;
-      needs ``'frame_inds'`` in ``PackActionInputs(meta_keys=...)``).
+    * ``frame_inds``: the frame indices used, as the decoder read them
+      (the ``frame_inds`` metainfo, a frame folder's ``start_index``
+      included; needs ``'frame_inds'`` in
+      ``PackActionInputs(meta_keys=...)``).
     * ``frame_weights`` ``[T]``, ``frame_scores`` ``[T, K]`` and
       ``center_distances`` ``[T, K]``: stored by KGA-Net's
       :class:`FrameAttentionHead` (attention weight, frame class
@@ -114,6 +129,8 @@ class DumpPredictions(BaseMetric):
 
     The file is written once, after the last batch, through a temporary
     file and a rename, so no partial file looks complete.
+    :func:`~kga_mmaction.evaluation.load_predictions` reads it back, and
+    the analysis tools work from it.
 
     Args:
         out_file_path (str): Output file, ending in ``.json`` or ``.csv``.
@@ -158,8 +175,10 @@ class DumpPredictions(BaseMetric):
             pred_label = (int(pred_label.reshape(-1)[0])
                           if pred_label is not None else int(score.argmax()))
             gt_label = sample.get('gt_label')
-            record = dict(
-                video_id=video_id_of(sample),
+            record = dict(video_id=video_id_of(sample))
+            for key in SOURCE_FIELDS:
+                record[key] = sample.get(key)
+            record.update(
                 gt_label=(int(gt_label.reshape(-1)[0])
                           if gt_label is not None else None),
                 pred_label=pred_label,
@@ -168,6 +187,7 @@ class DumpPredictions(BaseMetric):
                           positive_log_odds(sample['pred_logits'],
                                             self.positive_class)),
                 pred_score=to_plain(score),
+                pred_logits=to_plain(sample.get('pred_logits')),
                 frame_inds=to_plain(sample.get('frame_inds')))
             for key in FRAME_FIELDS:
                 record[key] = to_plain(sample.get(key))
@@ -191,10 +211,8 @@ class DumpPredictions(BaseMetric):
             rows = [self.csv_row(r) for r in records]
             num_classes = max((len(r['pred_score']) for r in records),
                               default=0)
-            header = ['index', 'video_id', 'gt_label', 'pred_label',
-                      'positive_score', 'log_odds', 'pred_score', 'frame_inds',
-                      'frame_weights']
-            header += [f'{key}_{k}' for key in FRAME_FIELDS[1:]
+            header = [*SCALAR_FIELDS, *LIST_FIELDS]
+            header += [f'{key}_{k}' for key in MATRIX_FIELDS
                        for k in range(num_classes)]
 
             def write(f: TextIO) -> None:
@@ -219,12 +237,11 @@ class DumpPredictions(BaseMetric):
         """
         row = {
             key: ('' if record[key] is None else record[key])
-            for key in ('index', 'video_id', 'gt_label', 'pred_label',
-                        'positive_score', 'log_odds')
+            for key in SCALAR_FIELDS
         }
-        for key in ('pred_score', 'frame_inds', 'frame_weights'):
+        for key in LIST_FIELDS:
             row[key] = join_numbers(record[key])
-        for key in FRAME_FIELDS[1:]:
+        for key in MATRIX_FIELDS:
             per_frame = record[key]  # [T][K] or None
             if per_frame is None:
                 continue

@@ -1,8 +1,9 @@
 """Small helpers shared by the package and the tools."""
 from .atomic import (atomic_directory, check_replaceable, replace_directory,
                      write_atomically)
+from .selection import spread_indices
 
 __all__ = [
     'atomic_directory', 'check_replaceable', 'replace_directory',
-    'write_atomically'
+    'spread_indices', 'write_atomically'
 ]

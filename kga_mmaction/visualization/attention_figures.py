@@ -23,12 +23,9 @@ from typing import Dict, Optional, Sequence
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from sklearn.metrics import roc_auc_score, roc_curve
+from scipy.special import expit
 
-from ..apis.inference import top_k_frames
-from ..evaluation import (confusion_at, rates_from_confusion,
-                          youden_threshold)
-from ..evaluation.functional import pearson_r
+from ..evaluation.functional import pearson_r, roc_analysis, top_k_frames
 
 #: Colour of each class index (benign, malignant, normal, ...).
 CLASS_COLORS = ('tab:blue', 'tab:red', 'tab:green', 'tab:purple')
@@ -229,11 +226,12 @@ def roc_summary(scores: Sequence[float],
                 labels: Sequence[int]) -> Dict[str, np.ndarray]:
     """ROC curve, AUC and Youden operating point of binary scores.
 
-    The threshold is :func:`~kga_mmaction.evaluation.youden_threshold`, the
-    one :class:`~kga_mmaction.evaluation.BinaryDiagnosisMetric` reports.
+    All from :func:`~kga_mmaction.evaluation.functional.roc_analysis`, which
+    :class:`~kga_mmaction.evaluation.BinaryDiagnosisMetric` reports from.
 
     Args:
-        scores (Sequence[float]): Probability of the positive class, ``[n]``.
+        scores (Sequence[float]): Score of the positive class (probability
+            or log-odds), ``[n]``.
         labels (Sequence[int]): 1 for positive, 0 for negative, ``[n]``.
 
     Returns:
@@ -244,33 +242,34 @@ def roc_summary(scores: Sequence[float],
     Raises:
         ValueError: If the labels are not 0/1 or hold one class only.
     """
-    threshold = youden_threshold(scores, labels)  # also checks the input
-    scores = np.asarray(scores, dtype=np.float64).reshape(-1)
-    labels = np.asarray(labels).reshape(-1).astype(int)
-    rates = rates_from_confusion(**confusion_at(scores, labels, threshold))
-    fpr, tpr, _ = roc_curve(labels, scores)
+    roc = roc_analysis(scores, labels)
     return dict(
-        fpr=fpr,
-        tpr=tpr,
-        auc=float(roc_auc_score(labels, scores)),
-        threshold=threshold,
-        sensitivity=rates['sensitivity'],
-        specificity=rates['specificity'])
+        fpr=roc.fpr,
+        tpr=roc.tpr,
+        auc=roc.auc,
+        threshold=roc.youden.threshold,
+        sensitivity=roc.youden.sensitivity,
+        specificity=roc.youden.specificity)
 
 
 def plot_roc(scores: Sequence[float],
              labels: Sequence[int],
              positive_name: str = 'malignant',
-             title: Optional[str] = None) -> Figure:
+             title: Optional[str] = None,
+             log_odds: bool = False) -> Figure:
     """ROC curve with its AUC and the Youden point marked.
 
     Args:
-        scores (Sequence[float]): Probability of the positive class per
-            video, ``[n]``.
+        scores (Sequence[float]): Probability (or, with ``log_odds``, the
+            log-odds) of the positive class per video, ``[n]``.
         labels (Sequence[int]): 1 for positive, 0 for negative, ``[n]``.
         positive_name (str): Name of the positive class (axis labels).
             Defaults to ``'malignant'``.
         title (str, optional): Prefix of the title.
+        log_odds (bool): ``scores`` are log-odds (which keep apart videos
+            whose probabilities round to 1.0, as the metric ranks them);
+            the legend still gives the threshold as a probability.
+            Defaults to False.
 
     Returns:
         Figure: The figure; its axes title holds ``AUC = ...``.
@@ -279,6 +278,7 @@ def plot_roc(scores: Sequence[float],
         ValueError: If the labels are not binary or hold one class only.
     """
     roc = roc_summary(scores, labels)
+    threshold = expit(roc['threshold']) if log_odds else roc['threshold']
     labels = np.asarray(labels).reshape(-1)
     fig = _new_figure(5.0, 5.0)
     ax = fig.add_subplot(1, 1, 1)
@@ -286,7 +286,7 @@ def plot_roc(scores: Sequence[float],
             label=f'AUC = {roc["auc"]:.3f}')
     ax.plot([0, 1], [0, 1], ':', color='0.6', lw=1)
     ax.plot(1 - roc['specificity'], roc['sensitivity'], 'o', color=TOP_COLOR,
-            ms=9, label=(f'Youden: threshold {roc["threshold"]:.3f}\n'
+            ms=9, label=(f'Youden: threshold {threshold:.3f}\n'
                          f'sensitivity {roc["sensitivity"]:.3f}, '
                          f'specificity {roc["specificity"]:.3f}'))
     ax.set_xlim(-0.01, 1.01)

@@ -1,5 +1,5 @@
-"""kga_mmaction.apis: reading videos, the two prediction paths, top-k."""
-import os
+"""kga_mmaction.apis: reading videos, single-video inference (and that it
+agrees with tools/test.py), the config helpers."""
 import os.path as osp
 import warnings
 
@@ -11,13 +11,12 @@ from mmengine.config import Config
 
 from kga_mmaction.apis import (TruncatedVideoWarning, dataset_classes,
                                image_dataset_cfg, init_kga_recognizer,
-                               positive_index, predict_dataset,
-                               predict_video, read_video_frames,
-                               sample_indices, select_videos,
-                               split_test_pipeline, video_dataset_cfg,
-                               top_k_frames)
+                               positive_index, predict_video,
+                               read_video_frames, sample_indices,
+                               split_test_pipeline, video_dataset_cfg)
 from kga_mmaction.datasets.frame_folder import natural_key
 from kga_mmaction.engine import CheckpointMismatchError
+from kga_mmaction.evaluation import load_predictions
 
 
 def write_mp4(path, num_frames, size=(40, 32)):
@@ -126,14 +125,6 @@ def test_split_test_pipeline_cuts_after_decoding():
         split_test_pipeline(rest)
 
 
-def test_top_k_frames_descending_and_stable():
-    weights = [0.2, 0.9, 0.5, 0.9, 0.1]
-    np.testing.assert_array_equal(top_k_frames(weights, 3), [1, 3, 2])
-    assert len(top_k_frames(weights, 10)) == 5
-    with pytest.raises(ValueError):
-        top_k_frames(weights, -1)
-
-
 def test_config_helpers(tiny_kga):
     cfg = tiny_kga.cfg
     classes = dataset_classes(cfg.test_dataloader.dataset)
@@ -169,58 +160,35 @@ def test_missing_or_mismatched_checkpoint_is_named(tiny_kga, tmp_path):
     assert all(torch.equal(loaded[k], v) for k, v in state.items())
 
 
-def test_dataset_and_single_video_paths_agree(tiny_kga):
-    """A BUSV frame folder read by the API gives the same prediction as the
-    same video loaded through the config's dataset and pipeline."""
+def test_single_video_agrees_with_tools_test(tiny_kga, tiny_predictions):
+    """A BUSV frame folder read and predicted by the API gives the
+    prediction that ``tools/test.py`` made of the same video through the
+    config's dataset and pipeline (and wrote with ``--out-predictions``)."""
     model = init_kga_recognizer(tiny_kga.config, tiny_kga.checkpoint,
                                 device='cpu')
-    dataset_cfg = video_dataset_cfg(model.cfg)
-    preds = list(predict_dataset(model, dataset_cfg, keep_frames=True))
-    assert {p.label for p in preds} == {0, 1}
-    for pred in preds:
-        num = len(pred.frame_weights)
-        assert pred.frame_scores.shape == (num, 2)
-        assert pred.center_distances.shape == (num, 2)
-        assert np.all((pred.frame_weights >= 0) & (pred.frame_weights <= 1))
-        assert pred.pred_score.sum() == pytest.approx(1, abs=1e-5)
-        np.testing.assert_array_equal(pred.frame_inds, range(num))
-        assert len(pred.frames) == num and pred.frames[0].ndim == 3
-        own, known = pred.own_center_distances()
-        assert known
-        np.testing.assert_allclose(own, pred.center_distances[:, pred.label])
-
-    first = preds[0]
-    folder = [d for d in os.scandir(osp.join(tiny_kga.busv, 'rawframes',
-                                             ('benign', 'malignant')[
-                                                 first.label]))
-              if d.name == first.video_id][0].path
-    video = read_video_frames(folder)
-    single = predict_video(model, video)
-    np.testing.assert_allclose(single.pred_score, first.pred_score,
-                               atol=1e-5)
-    np.testing.assert_allclose(single.frame_weights, first.frame_weights,
-                               atol=1e-5)
-    assert single.label == -1
-    own, known = single.own_center_distances()
-    assert not known  # unlabelled: distances to the predicted class
-    np.testing.assert_allclose(own,
-                               single.center_distances[:, single.pred_label])
-
-
-def test_select_videos_by_id_and_spread():
-
-    class Items:
-        ids = [f'v{i}' for i in range(10)]
-
-        def __len__(self):
-            return len(self.ids)
-
-        def get_data_info(self, i):
-            return dict(video_id=self.ids[i])
-
-    items = Items()
-    assert select_videos(items, 3) == [0, 4, 9]  # spread, not the first 3
-    assert select_videos(items, None) == list(range(10))
-    assert select_videos(items, video_ids=['v7', 'v2']) == [7, 2]
-    with pytest.raises(ValueError, match='v99'):
-        select_videos(items, video_ids=['v99'])
+    dumped = load_predictions(tiny_predictions)
+    assert {p.gt_label for p in dumped} == {0, 1}
+    for expected in dumped:
+        video = read_video_frames(expected.frame_dir)
+        single = predict_video(model, video)
+        assert single.video_id == expected.video_id
+        assert single.frame_dir == expected.frame_dir
+        num = len(single.frame_weights)
+        assert single.frame_scores.shape == (num, 2)
+        assert single.center_distances.shape == (num, 2)
+        assert np.all((single.frame_weights >= 0) &
+                      (single.frame_weights <= 1))
+        assert single.pred_score.sum() == pytest.approx(1, abs=1e-5)
+        np.testing.assert_array_equal(single.frame_inds, range(num))
+        np.testing.assert_array_equal(single.frame_inds,
+                                      expected.frame_inds)  # start 0
+        for key in ('pred_score', 'pred_logits', 'frame_weights',
+                    'center_distances'):
+            np.testing.assert_allclose(getattr(single, key),
+                                       getattr(expected, key), atol=1e-5,
+                                       err_msg=key)
+        assert single.gt_label is None
+        own, known = single.own_center_distances()
+        assert not known  # unlabelled: distances to the predicted class
+        np.testing.assert_allclose(
+            own, single.center_distances[:, single.pred_label])

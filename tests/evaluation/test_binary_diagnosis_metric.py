@@ -4,23 +4,12 @@ import torch
 from mmaction.registry import METRICS
 from mmaction.structures import ActionDataSample
 from mmengine.evaluator import Evaluator
-from sklearn.metrics import roc_auc_score
 
-from kga_mmaction.evaluation import (bootstrap_ci, confusion_at,
-                                     diagnosis_statistics, positive_log_odds,
-                                     rates_from_confusion, youden_threshold)
+from builders import pairwise_auc
 
-# Hand-worked example: 4 positives, 3 negatives.
-#   positives: 0.35 0.5 0.8 0.9      negatives: 0.1 0.3 0.6
-# threshold t | TP FP | sens = TP/4 | spec = 1 - FP/3 | J = sens + spec - 1
-#   0.9       |  1  0 |   0.25      |   1             | 0.25
-#   0.8       |  2  0 |   0.5       |   1             | 0.5
-#   0.6       |  2  1 |   0.5       |   2/3           | 0.1667
-#   0.5       |  3  1 |   0.75      |   2/3           | 0.4167
-#   0.35      |  4  1 |   1         |   2/3           | 0.6667  <- max
-#   0.3       |  4  2 |   1         |   1/3           | 0.3333
-#   0.1       |  4  3 |   1         |   0             | 0
-# At t = 0.35: TP=4 FN=0 TN=2 FP=1, acc = 6/7.
+# The hand-worked example of tests/evaluation/functional/test_roc_analysis.py
+# (4 positives, 3 negatives): the Youden threshold is 0.35, where TP=4 FN=0
+# TN=2 FP=1; 10 of the 12 (positive, negative) pairs are ranked right.
 HAND_SCORES = [0.35, 0.5, 0.8, 0.9, 0.1, 0.3, 0.6]
 HAND_LABELS = [1, 1, 1, 1, 0, 0, 0]
 
@@ -69,41 +58,15 @@ def test_registered():
 
 
 @pytest.mark.parametrize('seed', [0, 1, 2, 3])
-def test_auc_matches_sklearn_on_random_scores(seed):
+def test_auc_is_the_pairwise_ranking_on_random_scores(seed):
     rng = np.random.default_rng(seed)
     labels = rng.integers(0, 2, size=50)
     labels[:2] = [0, 1]
     # rounded so that ties occur
     scores = np.round(rng.random(50) * 0.6 + 0.3 * labels, 1)
-    expected = roc_auc_score(labels, scores)
     # float32 round trip as in pred_score
     assert evaluate(scores, labels)['auc'] == pytest.approx(
-        roc_auc_score(labels, np.float32(scores)))
-    assert diagnosis_statistics(scores, labels)['auc'] == pytest.approx(
-        expected)
-
-
-def test_youden_threshold_hand_worked():
-    assert youden_threshold(HAND_SCORES, HAND_LABELS) == pytest.approx(0.35)
-    counts = confusion_at(HAND_SCORES, HAND_LABELS, 0.35)
-    assert counts == dict(tp=4, fn=0, tn=2, fp=1)
-    rates = rates_from_confusion(**counts)
-    assert rates['sensitivity'] == pytest.approx(1.0)
-    assert rates['specificity'] == pytest.approx(2 / 3)
-    assert rates['acc'] == pytest.approx(6 / 7)
-
-
-def test_youden_ties_go_to_the_highest_threshold():
-    # positives 0.4 0.7 0.9, negatives 0.1 0.3 0.6:
-    # t=0.7: TP=2 FP=0, J = 2/3 ; t=0.4: TP=3 FP=1, J = 1 - 1/3 = 2/3
-    scores = [0.4, 0.7, 0.9, 0.1, 0.3, 0.6]
-    labels = [1, 1, 1, 0, 0, 0]
-    assert youden_threshold(scores, labels) == pytest.approx(0.7)
-
-
-def test_youden_threshold_is_a_finite_score_without_signal():
-    # all scores equal: J = 0 everywhere; sklearn's inf point is left out
-    assert youden_threshold([0.5] * 4, [0, 1, 0, 1]) == 0.5
+        pairwise_auc(labels, np.float32(scores)))
 
 
 def test_metric_hand_worked_through_evaluator():
@@ -172,8 +135,6 @@ def test_positive_class_0_flips_roles():
 def test_single_class_raises_naming_the_class(label):
     with pytest.raises(ValueError, match=rf'class \[{label}\]'):
         evaluate([0.2, 0.4, 0.9], [label] * 3)
-    with pytest.raises(ValueError, match='positive and negative'):
-        youden_threshold([0.2, 0.4, 0.9], [label] * 3)
 
 
 def test_invalid_arguments_raise():
@@ -186,8 +147,6 @@ def test_invalid_arguments_raise():
     with pytest.raises(ValueError,
                        match='positive_class=3 but pred_score has 2'):
         evaluate([0.2], [1], positive_class=3)
-    with pytest.raises(ValueError, match='0/1'):
-        confusion_at([0.1, 0.2], [0, 2], 0.5)
 
 
 def sample_set(n, seed):
@@ -221,34 +180,6 @@ def test_bootstrap_ci_narrower_with_more_samples():
     assert widths[1] < 0.6 * widths[0]
 
 
-def test_bootstrap_skips_and_counts_single_class_resamples():
-    # 1 positive in 3 samples: a resample holds a single class with
-    # probability (2/3)^3 + (1/3)^3 = 1/3
-    calls = []
-
-    def statistic(scores, labels):
-        assert 0 < labels.sum() < len(labels)
-        calls.append(1)
-        return dict(mean=float(scores.mean()))
-
-    intervals, skipped = bootstrap_ci([0.9, 0.2, 0.4], [1, 0, 0],
-                                      statistic, num_resamples=300)
-    assert skipped + len(calls) == 300
-    assert 60 < skipped < 140
-    low, high = intervals['mean']
-    assert 0.2 <= low <= high <= 0.9
-
-
-def test_bootstrap_ci_rejects_bad_input():
-    with pytest.raises(ValueError, match='positive and negative'):
-        bootstrap_ci([0.5, 0.6], [1, 1], lambda s, y: {}, num_resamples=5)
-    with pytest.raises(ValueError, match='num_resamples'):
-        bootstrap_ci([0.5, 0.5], [1, 0], lambda s, y: {}, num_resamples=0)
-    with pytest.raises(ValueError, match='level'):
-        bootstrap_ci([0.5, 0.5], [1, 0], lambda s, y: {}, num_resamples=5,
-                     level=95)
-
-
 def logit_pred(logits, label: int) -> ActionDataSample:
     """A prediction as FrameAttentionHead makes it: float32 logits and
     their float32 softmax."""
@@ -271,8 +202,8 @@ def test_ranks_by_log_odds_where_probabilities_saturate():
     evaluator.process(samples)
     res = evaluator.evaluate(len(samples))
     assert res['diagnosis/auc'] == pytest.approx(
-        roc_auc_score(labels, margins))  # 7 / 9, not the tied 0.5
-    assert roc_auc_score(labels, [1.0] * 6) == 0.5
+        pairwise_auc(labels, margins))  # 7 / 9, not the tied 0.5
+    assert res['diagnosis/auc'] == pytest.approx(7 / 9)
     # threshold: the lowest malignant log-odds, 26; its probability in
     # float64 is 1 - 5e-12, no longer a tie with the others
     assert res['diagnosis/log_odds_threshold@youden'] == pytest.approx(26.)
@@ -281,10 +212,7 @@ def test_ranks_by_log_odds_where_probabilities_saturate():
     assert (res['diagnosis/tp@youden'], res['diagnosis/fp@youden']) == (3, 1)
 
 
-def test_log_odds_of_several_classes_and_a_fixed_threshold():
-    # positive class 1 of 3: log-odds = z1 - logsumexp(z0, z2)
-    assert positive_log_odds(torch.tensor([1., 2., 0.]), 1) == \
-        pytest.approx(2 - np.log(np.e + 1))
+def test_log_odds_and_a_fixed_threshold():
     samples = [logit_pred([0., m], y)
                for m, y in ((-1., 0), (0.5, 0), (1., 1), (3., 1))]
     evaluator = Evaluator([dict(type='BinaryDiagnosisMetric',

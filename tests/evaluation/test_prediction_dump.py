@@ -65,17 +65,20 @@ def test_json_per_video(tmp_path):
     assert len(records) == 2
     kga, base = records
     assert kga == dict(
-        index=0, video_id='x28f299ceb056964c', gt_label=1, pred_label=1,
-        positive_score=0.75, log_odds=3.0, pred_score=[0.25, 0.75],
+        index=0, video_id='x28f299ceb056964c',
+        frame_dir='/data/busv/rawframes/malignant/x28f', filename=None,
+        gt_label=1, pred_label=1, positive_score=0.75, log_odds=3.0,
+        pred_score=[0.25, 0.75], pred_logits=[0.0, 3.0],
         frame_inds=[0, 4, 8],
         frame_weights=[0.5, 0.25, 0.125],
         frame_scores=[[0.5, 0.5], [0.25, 0.75], [0.125, 0.875]],
         center_distances=[[1.5, 2.0], [3.0, 0.5], [4.0, 0.25]])
     # video id from the frame folder; the fields a baseline lacks are null
     assert base == dict(
-        index=1, video_id='y1a2', gt_label=0, pred_label=0,
-        positive_score=0.125, log_odds=None, pred_score=[0.875, 0.125],
-        frame_inds=None,
+        index=1, video_id='y1a2',
+        frame_dir='/data/busv/rawframes/benign/y1a2/', filename=None,
+        gt_label=0, pred_label=0, positive_score=0.125, log_odds=None,
+        pred_score=[0.875, 0.125], pred_logits=None, frame_inds=None,
         frame_weights=None, frame_scores=None, center_distances=None)
     assert os.listdir(path.parent) == ['preds.json']  # no temporary left
 
@@ -87,17 +90,20 @@ def test_csv_per_video(tmp_path):
         reader = csv.DictReader(f)
         rows = list(reader)
     assert reader.fieldnames == [
-        'index', 'video_id', 'gt_label', 'pred_label', 'positive_score',
-        'log_odds', 'pred_score', 'frame_inds', 'frame_weights',
-        'frame_scores_0', 'frame_scores_1', 'center_distances_0',
-        'center_distances_1'
+        'index', 'video_id', 'frame_dir', 'filename', 'gt_label',
+        'pred_label', 'positive_score', 'log_odds', 'pred_score',
+        'pred_logits', 'frame_inds', 'frame_weights', 'frame_scores_0',
+        'frame_scores_1', 'center_distances_0', 'center_distances_1'
     ]
     kga, base = rows
     assert kga == {
-        'index': '0', 'video_id': 'x28f299ceb056964c', 'gt_label': '1',
-        'pred_label': '1', 'positive_score': '0.25',  # class 0's score
+        'index': '0', 'video_id': 'x28f299ceb056964c',
+        'frame_dir': '/data/busv/rawframes/malignant/x28f', 'filename': '',
+        'gt_label': '1', 'pred_label': '1',
+        'positive_score': '0.25',  # class 0's score
         'log_odds': '-3.0',  # of class 0
-        'pred_score': '0.25 0.75', 'frame_inds': '0 4 8',
+        'pred_score': '0.25 0.75', 'pred_logits': '0.0 3.0',
+        'frame_inds': '0 4 8',
         'frame_weights': '0.5 0.25 0.125',
         'frame_scores_0': '0.5 0.25 0.125',  # column k: T values of class k
         'frame_scores_1': '0.5 0.75 0.875',
@@ -105,9 +111,11 @@ def test_csv_per_video(tmp_path):
         'center_distances_1': '2.0 0.5 0.25'
     }
     assert base == {
-        'index': '1', 'video_id': 'y1a2', 'gt_label': '0',
-        'pred_label': '0', 'positive_score': '0.875', 'log_odds': '',
-        'pred_score': '0.875 0.125', 'frame_inds': '', 'frame_weights': '',
+        'index': '1', 'video_id': 'y1a2',
+        'frame_dir': '/data/busv/rawframes/benign/y1a2/', 'filename': '',
+        'gt_label': '0', 'pred_label': '0', 'positive_score': '0.875',
+        'log_odds': '', 'pred_score': '0.875 0.125', 'pred_logits': '',
+        'frame_inds': '', 'frame_weights': '',
         'frame_scores_0': '', 'frame_scores_1': '',
         'center_distances_0': '', 'center_distances_1': ''
     }

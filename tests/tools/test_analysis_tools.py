@@ -1,16 +1,24 @@
 """tools/analysis/*: figures and keyframes on synthetic BUSV/BUSI.
 
-Each tool's ``main(argv)`` runs in this process (a subprocess per tool
-would spend most of the time importing torch and mmaction).
+``plot_roc``, ``plot_attention`` and ``export_keyframes`` work from the
+predictions that ``tools/test.py --out-predictions`` wrote
+(``tiny_predictions``); ``plot_features`` runs the model. Each tool's
+``main(argv)`` runs in this process (a subprocess per tool would spend most
+of the time importing torch and mmaction).
 """
 import csv
 import importlib.util
+import json
 import os
 import os.path as osp
 import re
 
+import mmaction.apis
 import pytest
+import torch
 from PIL import Image
+
+import kga_mmaction.apis
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PNG_SIGNATURE = b'\x89PNG\r\n\x1a\n'
@@ -25,7 +33,14 @@ def load_tool(name):
     return module
 
 
-def run_tool(name, tiny_kga, *args):
+def run_tool(name, tiny_kga, predictions, *args):
+    """A tool that reads predictions: ``CONFIG PREDICTIONS ARGS``."""
+    load_tool(name).main([tiny_kga.config, str(predictions),
+                          *map(str, args)])
+
+
+def run_model_tool(name, tiny_kga, *args):
+    """A tool that runs the model: ``CONFIG CHECKPOINT ARGS``."""
     load_tool(name).main(
         [tiny_kga.config, tiny_kga.checkpoint, '--device', 'cpu',
          *map(str, args)])
@@ -40,10 +55,10 @@ def assert_png(path, min_bytes=5000, min_size=(300, 200)):
         assert img.width >= min_size[0] and img.height >= min_size[1]
 
 
-def test_plot_attention(tiny_kga, tmp_path, capsys):
+def test_plot_attention(tiny_kga, tiny_predictions, tmp_path, capsys):
     out = tmp_path / 'attention'
-    run_tool('plot_attention', tiny_kga, '--out', out, '--strips', 1,
-             '--top-k', 2)
+    run_tool('plot_attention', tiny_kga, tiny_predictions, '--out', out,
+             '--strips', 1, '--top-k', 2)
     strips = sorted(out.glob('attention_strip_*.png'))
     assert len(strips) == 1
     assert_png(strips[0], min_size=(500, 200))
@@ -53,30 +68,38 @@ def test_plot_attention(tiny_kga, tmp_path, capsys):
                      printed)
 
 
-def test_plot_roc(tiny_kga, tmp_path, capsys):
+def test_plot_roc(tiny_kga, tiny_predictions, tmp_path, capsys):
     out = tmp_path / 'roc'
-    run_tool('plot_roc', tiny_kga, '--out', out)
+    run_tool('plot_roc', tiny_kga, tiny_predictions, '--out', out)
     assert_png(out / 'roc.png')
     with open(out / 'roc_scores.csv') as f:
         rows = list(csv.DictReader(f))
     assert {r['label'] for r in rows} == {'benign', 'malignant'}
     assert all(0 <= float(r['malignant_score']) <= 1 for r in rows)
+    # the probabilities of the predictions, video by video
+    with open(tiny_predictions) as f:
+        records = json.load(f)
+    assert [(r['video_id'], float(r['malignant_score'])) for r in rows] == [
+        (r['video_id'], pytest.approx(r['positive_score'], abs=1e-6))
+        for r in records
+    ]
     assert re.search(r'AUC = \d\.\d{4}; Youden threshold = ',
                      capsys.readouterr().out)
 
 
 def test_plot_features(tiny_kga, tmp_path, capsys):
     out = tmp_path / 'features'
-    run_tool('plot_features', tiny_kga, '--out', out, '--images', 4)
+    run_model_tool('plot_features', tiny_kga, '--out', out, '--images', 4)
     assert_png(out / 'features_pca.png')
     assert re.search(r'\(4 images, \d+ video frames\)',
                      capsys.readouterr().out)
 
 
-def test_export_keyframes(tiny_kga, tmp_path):
+def test_export_keyframes(tiny_kga, tiny_predictions, tmp_path):
     out = tmp_path / 'keyframes'
     top_k = 3
-    run_tool('export_keyframes', tiny_kga, '--out', out, '--top-k', top_k)
+    run_tool('export_keyframes', tiny_kga, tiny_predictions, '--out', out,
+             '--top-k', top_k)
     videos = sorted(d for d in os.listdir(out) if osp.isdir(out / d))
     assert len(videos) == 2  # the val split of the synthetic BUSV
     for video in videos:
@@ -105,27 +128,75 @@ def test_export_keyframes(tiny_kga, tmp_path):
     assert sorted(os.listdir(tmp_path)) == ['keyframes']
     # a non-empty output folder is not replaced without --overwrite
     with pytest.raises(FileExistsError, match='overwrite'):
-        run_tool('export_keyframes', tiny_kga, '--out', out)
+        run_tool('export_keyframes', tiny_kga, tiny_predictions, '--out',
+                 out)
 
 
-def test_export_keyframes_leaves_nothing_on_failure(tiny_kga, tmp_path):
-    out = tmp_path / 'keyframes'
-    with pytest.raises(FileNotFoundError):
-        load_tool('export_keyframes').main([
-            tiny_kga.config,
-            str(tmp_path / 'missing.pth'), '--out',
-            str(out), '--device', 'cpu'
-        ])
+def test_export_keyframes_leaves_nothing_on_failure(tiny_kga,
+                                                    tiny_predictions,
+                                                    tmp_path):
+    out = tmp_path / 'out' / 'keyframes'
+    with pytest.raises(FileNotFoundError, match='missing.json'):
+        run_tool('export_keyframes', tiny_kga, tmp_path / 'missing.json',
+                 '--out', out)
     assert os.listdir(tmp_path) == []
+    # the second video's frames are gone: the first one's keyframes were
+    # written, but only into the temporary folder, which is removed
+    with open(tiny_predictions) as f:
+        records = json.load(f)
+    records[1]['frame_dir'] = str(tmp_path / 'moved')
+    moved = tmp_path / 'moved.json'
+    moved.write_text(json.dumps(records))
+    with pytest.raises(FileNotFoundError, match='moved'):
+        run_tool('export_keyframes', tiny_kga, moved, '--out', out)
+    assert os.listdir(tmp_path / 'out') == []
 
 
-def test_export_keyframes_refuses_nan_scores(tiny_kga, nan_checkpoint,
-                                             tmp_path):
+@pytest.mark.parametrize('tool', ['export_keyframes', 'plot_roc',
+                                  'plot_attention'])
+def test_tools_refuse_nan_predictions(tiny_kga, tiny_predictions, tmp_path,
+                                      tool):
+    """Predictions of a diverged model (NaN scores) stop the tool with a
+    message naming the video folder, and nothing is written."""
+    with open(tiny_predictions) as f:
+        records = json.load(f)
+    records[1]['pred_score'] = [float('nan')] * 2
+    diverged = tmp_path / 'in' / 'diverged.json'
+    diverged.parent.mkdir()
+    diverged.write_text(json.dumps(records))
+    out = tmp_path / 'out'
     with pytest.raises(SystemExit) as info:
-        load_tool('export_keyframes').main([
-            tiny_kga.config, nan_checkpoint, '--out',
-            str(tmp_path / 'keyframes'), '--device', 'cpu'
-        ])
-    assert 'the model gave non-finite scores' in str(info.value.code)
-    assert tiny_kga.busv in str(info.value.code)  # names the video folder
-    assert os.listdir(tmp_path) == []
+        run_tool(tool, tiny_kga, diverged, '--out', out)
+    message = str(info.value.code)
+    assert 'the model gave non-finite scores' in message
+    assert str(diverged) in message
+    assert records[1]['frame_dir'] in message  # names the video folder
+    assert records[1]['frame_dir'].startswith(tiny_kga.busv)
+    assert not out.exists()
+
+
+def test_tools_run_from_predictions_without_a_checkpoint(
+        tiny_kga, tiny_predictions, tmp_path, monkeypatch, capsys):
+    """The checkpoint that made the predictions is gone, and any attempt
+    to build or load a model fails: the tools still write everything."""
+    assert not [n for n in os.listdir(osp.dirname(tiny_predictions))
+                if n.endswith('.pth')]
+
+    def no_model(*args, **kwargs):
+        raise AssertionError('the tool tried to run a model')
+
+    monkeypatch.setattr(torch, 'load', no_model)
+    monkeypatch.setattr(mmaction.apis, 'init_recognizer', no_model)
+    monkeypatch.setattr(kga_mmaction.apis, 'init_kga_recognizer', no_model)
+    run_tool('plot_roc', tiny_kga, tiny_predictions, '--out', tmp_path)
+    run_tool('plot_attention', tiny_kga, tiny_predictions, '--out',
+             tmp_path, '--strips', 2)
+    run_tool('export_keyframes', tiny_kga, tiny_predictions, '--out',
+             tmp_path / 'keyframes', '--top-k', 1)
+    assert sorted(os.listdir(tmp_path)) == sorted([
+        'roc.png', 'roc_scores.csv', 'attention_vs_distance.png',
+        'keyframes'
+    ] + [f'attention_strip_{r["video_id"]}.png'
+         for r in json.load(open(tiny_predictions))])
+    assert len(os.listdir(tmp_path / 'keyframes')) == 3  # 2 videos + CSV
+    assert 'wrote 2 keyframes' in capsys.readouterr().out

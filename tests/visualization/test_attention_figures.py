@@ -2,9 +2,10 @@
 import numpy as np
 import pytest
 from PIL import Image
-from sklearn.metrics import roc_auc_score
+from scipy.special import logit
 from threadpoolctl import threadpool_limits
 
+from builders import pairwise_auc
 from kga_mmaction.visualization import (plot_attention_strip,
                                         plot_feature_projection, plot_roc,
                                         plot_weight_vs_distance, project_2d,
@@ -94,7 +95,7 @@ def test_roc_summary_and_youden_point(tmp_path):
     labels = np.array([0, 0, 0, 0, 1, 1, 1, 1])
     scores = np.array([0.1, 0.3, 0.35, 0.7, 0.4, 0.6, 0.8, 0.9])
     roc = roc_summary(scores, labels)
-    assert roc['auc'] == pytest.approx(roc_auc_score(labels, scores))
+    assert roc['auc'] == pytest.approx(pairwise_auc(labels, scores))
     # thresholding at 0.4 gives sensitivity 1, specificity 0.75 (J = 0.75),
     # the best of all thresholds
     assert roc['threshold'] == pytest.approx(0.4)
@@ -108,6 +109,23 @@ def test_roc_summary_and_youden_point(tmp_path):
     assert_png(save_figure(fig, str(tmp_path / 'roc.png')))
     with pytest.raises(ValueError, match='positive'):
         roc_summary(scores, np.ones(8, int))
+
+
+def test_roc_of_log_odds_labels_the_threshold_as_a_probability():
+    labels = np.array([0, 0, 0, 0, 1, 1, 1, 1])
+    probabilities = np.array([0.1, 0.3, 0.35, 0.7, 0.4, 0.6, 0.8, 0.9])
+    by_probability = plot_roc(probabilities, labels)
+    by_log_odds = plot_roc(logit(probabilities), labels, log_odds=True)
+
+    def youden_label(fig):
+        return next(line.get_label() for line in fig.axes[0].lines
+                    if line.get_label().startswith('Youden'))
+
+    # the same ranking: the same curve, AUC and point, threshold 0.400
+    assert youden_label(by_log_odds) == youden_label(by_probability)
+    assert 'threshold 0.400' in youden_label(by_log_odds)
+    assert by_log_odds.axes[0].get_title() == \
+        by_probability.axes[0].get_title()
 
 
 @pytest.mark.parametrize('method', ['pca', 'tsne'])

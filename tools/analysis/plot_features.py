@@ -9,7 +9,9 @@ crosses = video frames, stars = class centers.
 
 Images are loaded by their dataset's loading step and then go through the
 test pipeline's resize/crop/format steps (not the training augmentation),
-so that images and frames are embedded alike.
+so that images and frames are embedded alike. Unlike the other analysis
+tools, which read the predictions of ``tools/test.py --out-predictions``,
+this one runs the model: the predictions hold no backbone features.
 """
 import argparse
 import os.path as osp

@@ -1,9 +1,21 @@
-"""ROC curve of a trained KGA-Net on the config's test videos.
+"""ROC curve of a model's predictions on the test videos.
 
-``python tools/analysis/plot_roc.py CONFIG CHECKPOINT --out DIR`` runs the
-video branch on every test video and writes ``DIR/roc.png`` (the ROC of the
-malignancy probability, its AUC and the Youden point, the operating point of
-the paper's Tables 1-2) and ``DIR/roc_scores.csv`` (video, label, score).
+``python tools/analysis/plot_roc.py CONFIG PREDICTIONS --out DIR`` reads the
+per-video predictions that ``tools/test.py CONFIG CHECKPOINT
+--out-predictions PREDICTIONS`` wrote (``.json`` or ``.csv``; no model is
+run) and writes ``DIR/roc.png`` (the ROC curve, its AUC and the Youden
+point, the operating point of the paper's Tables 1-2) and
+``DIR/roc_scores.csv`` (video, label, malignancy probability). It prints
+the AUC and the Youden point that ``BinaryDiagnosisMetric`` computes from
+the same predictions, as ``tools/test.py`` does: videos are ranked by their
+log-odds where the predictions hold logits.
+
+CONFIG gives the class names. Options: ``--videos N`` (N videos spread over
+the predictions), ``--cfg-options``. Until the predictions came from
+``tools/test.py``, the tool took ``CONFIG CHECKPOINT`` and ran the model
+itself; its ``--split``/``--max-frames`` are now ``tools/test.py
+--cfg-options test_dataloader.dataset.split=... /
+test_dataloader.dataset.pipeline.0.max_frames=...``.
 """
 import argparse
 import csv
@@ -13,51 +25,54 @@ from typing import List, Optional
 
 import numpy as np
 
-from kga_mmaction.apis import (POSITIVE_CLASS, add_model_arguments,
-                               add_video_selection_arguments,
-                               dataset_classes, load_model_from_args,
-                               positive_index, predict_dataset,
-                               video_dataset_cfg)
-from kga_mmaction.visualization import plot_roc, roc_summary, save_figure
+from kga_mmaction.apis import (POSITIVE_CLASS, add_prediction_arguments,
+                               load_predictions_from_args, positive_index)
+from kga_mmaction.evaluation import (BinaryDiagnosisMetric,
+                                     evaluate_predictions)
+from kga_mmaction.evaluation.functional import (positive_log_odds,
+                                                ranking_scores)
+from kga_mmaction.visualization import plot_roc, save_figure
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        description='Plot the ROC curve of the video branch')
-    add_model_arguments(parser)
-    add_video_selection_arguments(parser)
+        description='Plot the ROC curve of per-video predictions')
+    add_prediction_arguments(parser)
     return parser.parse_args(argv)
 
 
 def main(argv: Optional[List[str]] = None) -> None:
     args = parse_args(argv)
-    cfg, model = load_model_from_args(args)
-    dataset_cfg = video_dataset_cfg(cfg, args.split, args.max_frames)
-    classes = dataset_classes(dataset_cfg)
+    classes, predictions = load_predictions_from_args(args)
     positive = positive_index(classes)
+    metrics = evaluate_predictions(
+        predictions,
+        dict(type=BinaryDiagnosisMetric.__name__, positive_class=positive))
+    prefix = f'{BinaryDiagnosisMetric.default_prefix}/'
 
-    rows = []
-    for pred in predict_dataset(model, dataset_cfg, args.videos):
-        if pred.label < 0:
-            raise ValueError(f'video {pred.video_id} has no label; a ROC '
-                             'curve needs labelled videos')
-        rows.append((pred.video_id, classes[pred.label],
-                     float(pred.pred_score[positive])))
-    scores = np.array([row[2] for row in rows])
-    labels = np.array([row[1] == POSITIVE_CLASS for row in rows], dtype=int)
+    probabilities = [float(p.pred_score[positive]) for p in predictions]
+    labels = np.array([p.gt_label == positive for p in predictions],
+                      dtype=int)
+    scores, by_log_odds = ranking_scores(  # as the metric ranks them
+        probabilities,
+        [None if p.pred_logits is None else positive_log_odds(
+            p.pred_logits, positive) for p in predictions])
     fig = plot_roc(scores, labels, POSITIVE_CLASS,
-                   title=f'{len(rows)} videos')
+                   title=f'{len(predictions)} videos', log_odds=by_log_odds)
     os.makedirs(args.out, exist_ok=True)
     path = save_figure(fig, osp.join(args.out, 'roc.png'))
     with open(osp.join(args.out, 'roc_scores.csv'), 'w', newline='') as f:
         writer = csv.writer(f)
         writer.writerow(['video_id', 'label', f'{POSITIVE_CLASS}_score'])
-        writer.writerows((v, c, f'{s:.6f}') for v, c, s in rows)
-    roc = roc_summary(scores, labels)
+        writer.writerows(
+            (p.video_id, classes[p.gt_label], f'{s:.6f}')
+            for p, s in zip(predictions, probabilities))
     print(f'wrote {path}')
-    print(f'AUC = {roc["auc"]:.4f}; Youden threshold = '
-          f'{roc["threshold"]:.4f} (sensitivity {roc["sensitivity"]:.4f}, '
-          f'specificity {roc["specificity"]:.4f}) over {len(rows)} videos')
+    print(f'AUC = {metrics[prefix + "auc"]:.4f}; Youden threshold = '
+          f'{metrics[prefix + "threshold@youden"]:.4f} (sensitivity '
+          f'{metrics[prefix + "sensitivity@youden"]:.4f}, specificity '
+          f'{metrics[prefix + "specificity@youden"]:.4f}) over '
+          f'{len(predictions)} videos')
 
 
 if __name__ == '__main__':

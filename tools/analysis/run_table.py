@@ -8,15 +8,15 @@ Example (Table 2 on the synthetic data, 3 seeds, 2 runs at a time)::
 
 Each run trains with ``tools/train.py CONFIG --seed S``, tests the last
 checkpoint with ``tools/test.py ... --out-predictions predictions.csv`` and
-computes AUC and ACC / sensitivity / specificity at the Youden threshold from
-those predictions (:func:`kga_mmaction.evaluation.diagnosis_statistics`),
-stored as ``metrics.json`` in the run's work dir. A run whose
-``metrics.json`` exists is skipped, so re-running continues an interrupted
-table. The Markdown table gives mean +- std over seeds (in %) and lists the
-exact commands.
+recomputes AUC and ACC / sensitivity / specificity at the Youden threshold
+from those predictions with ``BinaryDiagnosisMetric`` (malignant = class 1;
+:func:`kga_mmaction.evaluation.evaluate_predictions`), stored, without the
+metric's ``diagnosis/`` prefix, as ``metrics.json`` in the run's work dir. A
+run whose ``metrics.json`` exists is skipped, so re-running continues an
+interrupted table. The Markdown table gives mean +- std over seeds (in %)
+and lists the exact commands.
 """
 import argparse
-import csv
 import json
 import os
 import os.path as osp
@@ -28,7 +28,8 @@ from typing import Dict, List, Sequence
 
 import numpy as np
 
-from kga_mmaction.evaluation import diagnosis_statistics
+from kga_mmaction.evaluation import (BinaryDiagnosisMetric,
+                                     evaluate_predictions, load_predictions)
 from kga_mmaction.utils import write_atomically
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -85,21 +86,13 @@ def shell_line(command: List[str], work_dir: str) -> str:
     return ' '.join(words)
 
 
-def read_predictions(path: str):
-    """Positive-class scores and labels from a DumpPredictions CSV.
-
-    The scores are the log-odds where every video has them (they keep apart
-    videos whose probabilities round to 1.0), else the probabilities.
+def diagnosis_metrics(path: str) -> Dict[str, float]:
+    """``BinaryDiagnosisMetric`` of a prediction file, without its prefix.
     """
-    with open(path, newline='') as f:
-        rows = list(csv.DictReader(f))
-    if not rows:
-        raise ValueError(f'{path}: no predictions')
-    key = ('log_odds' if all(r.get('log_odds') for r in rows) else
-           'positive_score')
-    scores = [float(r[key]) for r in rows]
-    labels = [int(r['gt_label']) for r in rows]
-    return scores, labels
+    metric = BinaryDiagnosisMetric.__name__
+    prefix = f'{BinaryDiagnosisMetric.default_prefix}/'
+    metrics = evaluate_predictions(load_predictions(path), dict(type=metric))
+    return {key[len(prefix):]: value for key, value in metrics.items()}
 
 
 def run_one(config: str, seed: int, work_dir: str,
@@ -121,9 +114,10 @@ def run_one(config: str, seed: int, work_dir: str,
             test[test.index(LAST_CHECKPOINT)] = f.read().strip()
         subprocess.run([sys.executable, *test[1:]], cwd=ROOT, env=env,
                        stdout=log, stderr=subprocess.STDOUT, check=True)
-    scores, labels = read_predictions(osp.join(work_dir, 'predictions.csv'))
-    metrics = diagnosis_statistics(scores, labels)
-    metrics.update(num_videos=len(labels), seed=seed, config=config)
+    metrics = diagnosis_metrics(osp.join(work_dir, 'predictions.csv'))
+    metrics.update(
+        num_videos=metrics['num_positive'] + metrics['num_negative'],
+        seed=seed, config=config)
     tmp = metrics_file + '.tmp'
     with open(tmp, 'w') as f:
         json.dump(metrics, f, indent=2)

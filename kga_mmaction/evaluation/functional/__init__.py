@@ -1,4 +1,13 @@
 """Pure functions behind the metrics and figures."""
+from .bootstrap import bootstrap_ci
 from .correlation import pearson_r
+from .frame_ranking import top_k_frames
+from .log_odds import positive_log_odds, ranking_scores
+from .roc import (OperatingPoint, RocAnalysis, confusion_at,
+                  rates_from_confusion, roc_analysis)
 
-__all__ = ['pearson_r']
+__all__ = [
+    'OperatingPoint', 'RocAnalysis', 'bootstrap_ci', 'confusion_at',
+    'pearson_r', 'positive_log_odds', 'ranking_scores', 'rates_from_confusion',
+    'roc_analysis', 'top_k_frames'
+]

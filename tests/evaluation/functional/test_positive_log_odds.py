@@ -1,0 +1,27 @@
+"""positive_log_odds and ranking_scores: what videos are ranked by."""
+import numpy as np
+import pytest
+import torch
+
+from kga_mmaction.evaluation.functional import (positive_log_odds,
+                                                ranking_scores)
+
+
+def test_log_odds_of_several_classes():
+    # positive class 1 of 3: log-odds = z1 - logsumexp(z0, z2)
+    assert positive_log_odds(torch.tensor([1., 2., 0.]), 1) == \
+        pytest.approx(2 - np.log(np.e + 1))
+    assert positive_log_odds([0., 40.], 1) == 40.  # its probability is 1.0
+    with pytest.raises(ValueError, match='positive_class=2 but the logits '
+                       'have 2 classes'):
+        positive_log_odds([0., 1.], 2)
+
+
+def test_ranking_by_log_odds_only_when_every_video_has_them():
+    scores, by_log_odds = ranking_scores([1.0, 1.0, 0.5], [30., 20., 0.])
+    assert by_log_odds
+    np.testing.assert_array_equal(scores, [30., 20., 0.])
+    scores, by_log_odds = ranking_scores([1.0, 1.0, 0.5], [30., None, 0.])
+    assert not by_log_odds
+    np.testing.assert_array_equal(scores, [1.0, 1.0, 0.5])
+    assert scores.dtype == np.float64
