@@ -25,7 +25,7 @@ from mmaction.datasets.transforms import (OpenCVDecode, OpenCVInit,
 from mmaction.registry import METRICS
 from mmengine.evaluator import Evaluator
 
-from ..datasets.video_list_dataset import detect_frame_template
+from ..datasets.frame_folder import detect_frame_template
 from ..utils import spread_indices
 from .prediction_dump import (FORMATS, LIST_FIELDS, MATRIX_FIELDS,
                               SOURCE_FIELDS)
