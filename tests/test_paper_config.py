@@ -22,8 +22,8 @@ def test_config_says_what_the_paper_says(cfg):
     assert cfg.model.type == 'KGARecognizer'
     assert cfg.model.backbone.depth == 50
     assert cfg.model.max_frames == 128
-    assert cfg.model.center_source == 'image'
     head = cfg.model.cls_head
+    assert head.center_source == 'image'
     assert head.loss_coherence.loss_weight == 1.0  # lambda = 1
     assert head.loss_center.type == 'CenterLoss'
     assert cfg.optim_wrapper.optimizer.lr == 0.005

@@ -32,7 +32,7 @@ from kga_mmaction.apis import (POSITIVE_CLASS, add_model_arguments,
                                read_video_frames)
 from kga_mmaction.evaluation import NonFiniteScoreError
 from kga_mmaction.evaluation.functional import top_k_frames
-from kga_mmaction.models.recognizers.fast_inference import \
+from kga_mmaction.models.recognizers.inference_flags import \
     set_inference_test_cfg
 from kga_mmaction.visualization import plot_attention_strip, save_figure
 
@@ -54,7 +54,8 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         'device runs it natively, 8 (CPU) or 32 (CUDA) '
                         'frames per backbone call')
     parser.add_argument('--frame-chunk-size', type=int, metavar='N',
-                        help='embed at most N frames per backbone call')
+                        help='embed at most N frames per backbone call '
+                        '(model.test_cfg.max_testing_views)')
     parser.add_argument('--compile', action='store_true',
                         help='embed with torch.compile (compiles first)')
     args = parser.parse_args(argv)

@@ -21,7 +21,7 @@ from kga_mmaction.apis import default_device
 from kga_mmaction.engine import (load_weights,
                                  register_safe_checkpoint_loader,
                                  setup_cpu_distributed)
-from kga_mmaction.models.recognizers.fast_inference import \
+from kga_mmaction.models.recognizers.inference_flags import \
     set_inference_test_cfg
 
 
@@ -51,7 +51,8 @@ def parse_args() -> argparse.Namespace:
         '(8 on CPU, 32 on CUDA)')
     parser.add_argument(
         '--frame-chunk-size', type=int, metavar='N',
-        help='embed at most N frames per backbone call (bounds memory)')
+        help='embed at most N frames per backbone call '
+        '(model.test_cfg.max_testing_views; bounds memory)')
     parser.add_argument(
         '--compile', action='store_true',
         help='embed frames with torch.compile on a frozen snapshot of the '

@@ -4,7 +4,7 @@
 # 1x1x16-8k_busv.py`, batches of 8 videos (the demo's total batch).
 _base_ = './kga-net_r18-half_1xb8-1x1x8-600it_synthetic.py'
 
-model = dict(center_source='video')
+model = dict(cls_head=dict(center_source='video'))
 
 # The demo's loader on its video half, without the mixed batches.
 train_dataloader = dict(

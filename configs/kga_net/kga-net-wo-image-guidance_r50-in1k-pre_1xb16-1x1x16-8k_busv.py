@@ -2,7 +2,7 @@
 # formed from the video frames.
 _base_ = './kga-net_r50-in1k-pre_1xb16-1x1x16-8k_busv-busi.py'
 
-model = dict(center_source='video')
+model = dict(cls_head=dict(center_source='video'))
 
 # The paper config's loader (16 per batch) on its video half, the BUSV
 # training set of `_base_/datasets/busv.py`, without the mixed batches.

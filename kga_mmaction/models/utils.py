@@ -1,6 +1,14 @@
 """Small helpers shared by the KGA-Net model components."""
+import functools
+from typing import Any, Callable
+
 import torch
+import torch.nn as nn
 from mmaction.utils import SampleList
+
+#: Dtypes that mixed precision (autocast, ``--amp``, ``test_cfg.fp16``)
+#: gives the backbone's features.
+HALF_PRECISION = (torch.float16, torch.bfloat16)
 
 
 def gt_labels(data_samples: SampleList, device: torch.device) -> torch.Tensor:
@@ -9,9 +17,39 @@ def gt_labels(data_samples: SampleList, device: torch.device) -> torch.Tensor:
         device=device, dtype=torch.long)
 
 
-def full_precision(tensor: torch.Tensor) -> torch.Tensor:
-    """``tensor`` in float32 if it is half precision (float16/bfloat16, as
-    under mixed precision), else unchanged (float64 stays float64)."""
-    if tensor.dtype in (torch.float16, torch.bfloat16):
-        return tensor.float()
-    return tensor
+def full_precision(value: Any) -> Any:
+    """``value`` in float32 if it is a half-precision tensor, each value so
+    if it is a dict; anything else (float64 too) unchanged."""
+    if isinstance(value, dict):
+        return {key: full_precision(item) for key, item in value.items()}
+    if isinstance(value, torch.Tensor) and value.dtype in HALF_PRECISION:
+        return value.float()
+    return value
+
+
+def float32(method: Callable) -> Callable:
+    """Make a module's method compute in float32, also under mixed precision.
+
+    The one place that sets KGA-Net's float32: autocast is off on the
+    module's device while ``method`` runs, and half-precision tensors among
+    its arguments (also the values of a dict of features) arrive in
+    float32. On the head's entry points this keeps the attention, the
+    classifiers' scores, the center distances and the Gram matrices of the
+    losses in float32 under ``--amp`` (AmpOptimWrapper's autocast) and with
+    half-precision features from fast inference (``test_cfg.fp16``).
+
+    Args:
+        method (Callable): A method of an ``nn.Module`` with parameters.
+
+    Returns:
+        Callable: The wrapped method.
+    """
+
+    @functools.wraps(method)
+    def wrapper(module: nn.Module, *args, **kwargs):
+        device_type = next(module.parameters()).device.type
+        with torch.autocast(device_type, enabled=False):
+            return method(module, *[full_precision(arg) for arg in args],
+                          **full_precision(kwargs))
+
+    return wrapper

@@ -1,4 +1,5 @@
-"""Fast inference (test_cfg: frame chunks, channels_last, autocast) gives the
+"""Fast inference (test_cfg: max_testing_views frames per backbone call,
+fp16 autocast, channels_last, compile) gives the
 fp32 predictions: within fp32 rounding with chunks (any CPU kernel), within
 1e-4 with channels_last, within 0.01 probability and 0.02 AUC with bf16
 autocast."""
@@ -11,15 +12,17 @@ from mmaction.registry import DATASETS, MODELS
 from mmaction.structures import ActionDataSample
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
-from sklearn.metrics import roc_auc_score
+
+from builders import pairwise_auc
 
 from kga_mmaction.models.recognizers import fast_inference
 from kga_mmaction.models.recognizers.fast_inference import (
-    FAST_FRAME_CHUNK_SIZES, FastInferenceCfg, best_autocast_dtype,
-    check_autocast_dtype, cpu_supports_bf16, embed_for_inference,
-    embed_in_chunks, inference_context, inference_test_cfg,
-    set_inference_test_cfg)
+    FastInferenceCfg, check_fp16, embed_in_chunks, inference_context)
+from kga_mmaction.models.recognizers.inference_flags import (
+    FAST_FRAME_CHUNK_SIZES, inference_test_cfg, set_inference_test_cfg)
 from kga_mmaction.synthetic import make_synthetic_busv
+from kga_mmaction.utils import device
+from kga_mmaction.utils.device import best_autocast_dtype, cpu_supports_bf16
 
 SIZE = 32
 MEAN = [123.675, 116.28, 103.53]
@@ -116,52 +119,54 @@ def probabilities(model, items):
 # ---------------------------------------------------------------------------
 def test_test_cfg_is_checked():
     assert FastInferenceCfg.from_test_cfg(None) == FastInferenceCfg()
-    for bad in (dict(chunk_size=4), dict(max_testing_views=4)):
+    # typos, and names the keys do not have (MMAction2's and mmengine's
+    # are used)
+    for bad in (dict(chunk_size=4), dict(frame_chunk_size=4),
+                dict(autocast_dtype='bfloat16')):
         with pytest.raises(ValueError, match='Unknown KGARecognizer'):
             FastInferenceCfg.from_test_cfg(bad)
-    for bad in (dict(frame_chunk_size=0), dict(frame_chunk_size=2.5),
-                dict(frame_chunk_size=True), dict(channels_last='yes'),
-                dict(autocast_dtype='float64'), dict(compile=1)):
+    for bad in (dict(max_testing_views=0), dict(max_testing_views=2.5),
+                dict(max_testing_views=True), dict(channels_last='yes'),
+                dict(fp16='bfloat16'), dict(compile=1)):
         with pytest.raises(ValueError, match='test_cfg'):
             FastInferenceCfg.from_test_cfg(bad)
 
 
 def test_bad_test_cfg_fails_before_any_inference(model):
-    with pytest.raises(ValueError, match='frame_chunk_size'):
-        build_model(test_cfg=dict(frame_chunk_size=0))
+    with pytest.raises(ValueError, match='max_testing_views'):
+        build_model(test_cfg=dict(max_testing_views=0))
     # set after building: refused at the first test-mode forward
-    with pytest.raises(ValueError, match='frame_chunk_size'):
-        predict(clone_with(model, frame_chunk_size=0), video_batch(4))
+    with pytest.raises(ValueError, match='max_testing_views'):
+        predict(clone_with(model, max_testing_views=0), video_batch(4))
 
 
 def test_fast_flags_make_a_test_cfg():
     cpu = inference_test_cfg('cpu', fast=True, base=dict(channels_last=False))
     assert cpu == dict(channels_last=True,
-                       frame_chunk_size=FAST_FRAME_CHUNK_SIZES['cpu'],
-                       autocast_dtype='bfloat16'
-                       if cpu_supports_bf16() else None)
+                       max_testing_views=FAST_FRAME_CHUNK_SIZES['cpu'],
+                       fp16=cpu_supports_bf16())
     cuda = inference_test_cfg('cuda', fast=True)
-    assert cuda['autocast_dtype'] == 'float16'
-    assert cuda['frame_chunk_size'] == FAST_FRAME_CHUNK_SIZES['cuda']
+    assert cuda['fp16'] is True
+    assert cuda['max_testing_views'] == FAST_FRAME_CHUNK_SIZES['cuda']
     assert inference_test_cfg('cpu', fast=True, frame_chunk_size=5)[
-        'frame_chunk_size'] == 5
+        'max_testing_views'] == 5
     assert inference_test_cfg('cpu', frame_chunk_size=8) == dict(
-        frame_chunk_size=8)
+        max_testing_views=8)
     assert inference_test_cfg('cpu', base=dict(channels_last=True)) == dict(
         channels_last=True)
     assert inference_test_cfg('cpu', compile=True) == dict(compile=True)
     assert inference_test_cfg('cpu', fast=True, compile=True)['compile']
-    with pytest.raises(ValueError, match='frame_chunk_size'):
+    with pytest.raises(ValueError, match='max_testing_views'):
         inference_test_cfg('cpu', frame_chunk_size=0)
 
 
 def test_flags_reach_the_config_of_a_kga_recognizer_only():
     cfg = Config(dict(model=dict(type='KGARecognizer',
-                                 test_cfg=dict(frame_chunk_size=8))))
+                                 test_cfg=dict(max_testing_views=8))))
     set_inference_test_cfg(cfg, 'cpu')
-    assert cfg.model.test_cfg == dict(frame_chunk_size=8)
+    assert cfg.model.test_cfg == dict(max_testing_views=8)
     set_inference_test_cfg(cfg, 'cpu', compile=True)
-    assert cfg.model.test_cfg == dict(frame_chunk_size=8, compile=True)
+    assert cfg.model.test_cfg == dict(max_testing_views=8, compile=True)
     tsn = Config(dict(model=dict(type='Recognizer2D')))
     with pytest.raises(ValueError, match='--compile'):
         set_inference_test_cfg(tsn, 'cpu', compile=True)
@@ -170,17 +175,15 @@ def test_flags_reach_the_config_of_a_kga_recognizer_only():
 def test_autocast_refused_without_native_support(model, monkeypatch):
     """A CPU without bf16 instructions gets a ValueError, not an emulated
     autocast slower than fp32; ``--fast`` then stays in float32."""
-    monkeypatch.setattr(fast_inference, 'cpu_supports_bf16', lambda: False)
-    monkeypatch.setattr(fast_inference, 'cpu_supports_fp16', lambda: False)
-    for dtype in ('bfloat16', 'float16'):
-        with pytest.raises(ValueError, match=f'native {dtype}'):
-            inference_context('cpu', dtype)
-    with pytest.raises(ValueError, match='only supported on cpu and cuda'):
-        check_autocast_dtype('meta', 'bfloat16')
-    assert best_autocast_dtype('cpu') is None
-    assert inference_test_cfg('cpu', fast=True)['autocast_dtype'] is None
+    monkeypatch.setattr(device, 'cpu_supports_bf16', lambda: False)
     with pytest.raises(ValueError, match='native bfloat16'):
-        predict(clone_with(model, autocast_dtype='bfloat16'), video_batch(4))
+        inference_context('cpu', fp16=True)
+    with pytest.raises(ValueError, match='only supported on cpu and cuda'):
+        check_fp16('meta')
+    assert best_autocast_dtype('cpu') is None
+    assert inference_test_cfg('cpu', fast=True)['fp16'] is False
+    with pytest.raises(ValueError, match='native bfloat16'):
+        predict(clone_with(model, fp16=True), video_batch(4))
 
 
 # ---------------------------------------------------------------------------
@@ -222,7 +225,7 @@ def test_chunked_predictions_equal_unchunked(model, onednn):
     data = video_batch(10)
     with torch.backends.mkldnn.flags(enabled=onednn):
         reference = predict(model, data)
-        chunked = predict(clone_with(model, frame_chunk_size=3), data)
+        chunked = predict(clone_with(model, max_testing_views=3), data)
     for key in ('pred_score', 'frame_weights', 'frame_scores',
                 'center_distances'):
         assert_fp32_close(chunked.get(key), reference.get(key))
@@ -231,7 +234,7 @@ def test_chunked_predictions_equal_unchunked(model, onednn):
 def test_channels_last_matches_fp32_within_1e_4(model):
     data = video_batch(10)
     reference = predict(model, data)
-    fast = clone_with(model, channels_last=True, frame_chunk_size=4)
+    fast = clone_with(model, channels_last=True, max_testing_views=4)
     result = predict(fast, data)
     for key in ('pred_score', 'frame_weights', 'frame_scores'):
         torch.testing.assert_close(result.get(key), reference.get(key),
@@ -258,9 +261,9 @@ def backbone_batches(model, data):
 def test_backbone_never_sees_more_than_a_chunk(model):
     """128 frames go through the backbone 32 (channels_last) at a time:
     the activations are bounded by the chunk, not by the video."""
-    fast = clone_with(model, frame_chunk_size=32, channels_last=True)
+    fast = clone_with(model, max_testing_views=32, channels_last=True)
     assert backbone_batches(fast, video_batch(128)) == [(32, True)] * 4
-    chunked = clone_with(model, frame_chunk_size=48)
+    chunked = clone_with(model, max_testing_views=48)
     assert backbone_batches(chunked, video_batch(100)) == [(48, False),
                                                            (48, False),
                                                            (4, False)]
@@ -268,13 +271,21 @@ def test_backbone_never_sees_more_than_a_chunk(model):
 
 
 def test_features_reach_the_head_in_float32(model):
-    dtype = 'bfloat16' if cpu_supports_bf16() else None
-    model = clone_with(model, autocast_dtype=dtype)
+    """fp16 embeds in half precision (where the CPU has native bf16); the
+    head computes in float32."""
+    model = clone_with(model, fp16=cpu_supports_bf16())
     frames = torch.randn(5, 3, SIZE, SIZE)
     with torch.no_grad():
-        assert embed_for_inference(model, frames).dtype == torch.float32
         feats, _ = model.extract_feat(frames[None], test_mode=True)
-    assert feats['video'].dtype == torch.float32
+    assert feats['video'].dtype == (torch.bfloat16 if cpu_supports_bf16()
+                                    else torch.float32)
+    seen = []
+    model.cls_head.fc_attention.register_forward_pre_hook(
+        lambda module, args: seen.append(args[0].dtype))
+    result = predict(model, video_batch(5))
+    assert seen == [torch.float32]
+    for key in ('pred_score', 'frame_weights', 'center_distances'):
+        assert result.get(key).dtype == torch.float32, key
 
 
 # ---------------------------------------------------------------------------
@@ -293,7 +304,7 @@ def test_compiled_embedding_matches_eager_and_follows_new_weights(model):
     and after the weights change it answers for the new weights, not for
     the snapshot it froze."""
     from torch._dynamo.utils import counters
-    compiled = clone_with(model, compile=True, frame_chunk_size=8)
+    compiled = clone_with(model, compile=True, max_testing_views=8)
     graphs = counters['stats']['unique_graphs']
     for num_frames in (10, 5, 16):
         data = video_batch(num_frames, seed=num_frames)
@@ -355,18 +366,17 @@ def test_bf16_autocast_matches_fp32(model, synthetic_videos):
     model = fit_classifier(clone_with(model), items, labels)
     fp32 = probabilities(model, items)
     assert fp32.std() > 0.1, 'probabilities too alike to compare AUCs'
-    bf16_cfg = dict(channels_last=True, frame_chunk_size=4,
-                    autocast_dtype='bfloat16')
+    bf16_cfg = dict(channels_last=True, max_testing_views=4, fp16=True)
     if not cpu_supports_bf16():
         with pytest.raises(ValueError, match='native bfloat16'):
             probabilities(clone_with(model, **bf16_cfg), items)
         fast_cfg = inference_test_cfg('cpu', fast=True)
-        assert fast_cfg['autocast_dtype'] is None
+        assert fast_cfg['fp16'] is False
         fast = probabilities(clone_with(model, **fast_cfg), items)
         np.testing.assert_allclose(fast, fp32, rtol=0, atol=1e-4)
         return
     bf16 = probabilities(clone_with(model, **bf16_cfg), items)
     assert np.abs(bf16 - fp32).max() <= BF16_PROB_TOL, (bf16, fp32)
     assert not np.array_equal(bf16, fp32), 'autocast did not run'
-    assert abs(roc_auc_score(labels, bf16) -
-               roc_auc_score(labels, fp32)) <= BF16_AUC_TOL
+    assert abs(pairwise_auc(labels, bf16) -
+               pairwise_auc(labels, fp32)) <= BF16_AUC_TOL

@@ -86,13 +86,12 @@ def test_loss_terms_by_hand():
             fc.bias.zero_()
         head.loss_center.centers.copy_(torch.tensor([[0., 0.], [3., 4.]]))
     image_feats = torch.tensor([[0., 0.], [0., 0.]])
+    # the centers are formed from the images (center_source='image')
     losses = head.loss(
-        FEATS, [make_sample(1)],
-        image_feats=image_feats,
-        image_samples=[make_sample(0, 'image'),
-                       make_sample(1, 'image')],
-        center_feats=image_feats,
-        center_labels=torch.tensor([0, 1]))
+        dict(video=FEATS, image=image_feats),
+        [make_sample(1),
+         make_sample(0, 'image'),
+         make_sample(1, 'image')])
     # zero classifiers: every logit is 0, so each CE is log 2; the frame
     # and image terms weigh 0.5 each (one L_CE^I over frames and images)
     assert losses['loss_cls'].item() == pytest.approx(math.log(2))
@@ -113,9 +112,9 @@ def test_coherence_uses_detached_centers():
         loss_coherence=dict(type='CoherenceLoss'))
     feats = torch.randn(2, 4, 2, requires_grad=True)
     losses = head.loss(
-        feats, [make_sample(0), make_sample(1)],
-        center_feats=torch.randn(3, 2),
-        center_labels=torch.tensor([0, 1, 1]))
+        dict(video=feats, image=torch.randn(3, 2)),
+        [make_sample(0), make_sample(1)] +
+        [make_sample(label, 'image') for label in (0, 1, 1)])
     losses['loss_coherence'].backward()
     assert head.loss_center.centers.grad is None
     assert feats.grad.abs().sum() > 0
@@ -126,20 +125,20 @@ def test_coherence_distance_is_to_own_class_center():
     """The coherence loss measures each frame against its video's class."""
     head = build_head(
         loss_center=dict(type='CenterLoss'),
-        loss_coherence=dict(type='CoherenceLoss'))
+        loss_coherence=dict(type='CoherenceLoss'),
+        center_source='video')
     with torch.no_grad():
         # the class-1 center sits on frame 0: d = [0, 2.83, 5.66]
         head.loss_center.centers.copy_(torch.tensor([[9., 9.], [1., 2.]]))
         head.fc_attention.weight.zero_()
         head.fc_attention.bias.zero_()  # w = 0.5 everywhere
-    kwargs = dict(center_feats=FEATS[0], center_labels=torch.ones(3).long())
-    label1 = head.loss(FEATS, [make_sample(1)], **kwargs)['loss_coherence']
+    label1 = head.loss(FEATS, [make_sample(1)])['loss_coherence']
     # 1-w = 0.5*[1,1,1] -> G_w = 1/3 everywhere; d ~ [0, 1, 2] -> G_d =
     # [[0,0,0],[0,.2,.4],[0,.4,.8]]; ||G_w - G_d||_F = sqrt(sum of squares)
     g_d = torch.tensor([[0., 0., 0.], [0., .2, .4], [0., .4, .8]])
     expected = torch.linalg.norm(torch.full((3, 3), 1 / 3) - g_d)
     assert label1.item() == pytest.approx(expected.item(), abs=1e-5)
-    label0 = head.loss(FEATS, [make_sample(0)], **kwargs)['loss_coherence']
+    label0 = head.loss(FEATS, [make_sample(0)])['loss_coherence']
     assert label0.item() != pytest.approx(label1.item(), abs=1e-3)
 
 
@@ -166,12 +165,13 @@ def test_predict_without_centers_has_no_distances():
     assert sample.frame_weights.shape == (3, )
 
 
-@pytest.mark.parametrize('kwargs', [
-    dict(aggregation='max'),
-    dict(loss_coherence=dict(type='CoherenceLoss')),
+@pytest.mark.parametrize('kwargs,match', [
+    (dict(aggregation='max'), 'aggregation'),
+    (dict(loss_coherence=dict(type='CoherenceLoss')), 'needs loss_center'),
+    (dict(center_source='both'), 'center_source'),
 ])
-def test_bad_arguments(kwargs):
-    with pytest.raises(ValueError):
+def test_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
         build_head(**kwargs)
 
 
@@ -186,8 +186,9 @@ def test_loss_frame_and_loss_image_configs_are_honoured():
     image_feats = torch.randn(4, 2)
     image_labels = torch.tensor([0, 1, 1, 0])
     losses = head.loss(
-        feats, [make_sample(0), make_sample(1)], image_feats=image_feats,
-        image_samples=[make_sample(int(y), 'image') for y in image_labels])
+        dict(video=feats, image=image_feats),
+        [make_sample(0), make_sample(1)] +
+        [make_sample(int(y), 'image') for y in image_labels])
     frame_scores = head(feats)['frame_scores'].flatten(0, 1)  # [6, 2]
     frame_labels = torch.tensor([0, 0, 0, 1, 1, 1])
     expected_frame = 0.3 * torch.nn.functional.cross_entropy(
@@ -201,6 +202,41 @@ def test_loss_frame_and_loss_image_configs_are_honoured():
     plain = 0.3 * torch.nn.functional.cross_entropy(frame_scores,
                                                     frame_labels)
     assert abs(losses['loss_frame'].item() - plain.item()) > 1e-4
+
+
+def test_head_computes_in_float32_under_mixed_precision():
+    """Under autocast (``--amp``) or with fp16 inference, half-precision
+    features reach the head: its scores, weights and center distances and
+    every loss term (the Gram matrices of the coherence loss included) are
+    float32 and match the float32 result."""
+    head = build_head(in_channels=8, loss_center=dict(type='CenterLoss'),
+                      loss_coherence=dict(type='CoherenceLoss'))
+    torch.manual_seed(0)
+    feats = dict(video=torch.rand(2, 5, 8) * 3, image=torch.rand(2, 8) * 3)
+    half = {key: value.bfloat16() for key, value in feats.items()}
+
+    def samples():
+        return [make_sample(0), make_sample(1), make_sample(0, 'image'),
+                make_sample(1, 'image')]
+
+    reference = head.loss(feats, samples())
+    reference_pred = head.predict(feats['video'], samples()[:2])
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        losses = head.loss(half, samples())
+        preds = head.predict(half['video'], samples()[:2])
+        outs = head(half)
+    assert {'loss_center', 'loss_coherence'} <= set(losses)
+    for key, value in losses.items():
+        if key.startswith('loss'):
+            assert value.dtype == torch.float32, key
+        torch.testing.assert_close(value, reference[key], rtol=2e-2,
+                                   atol=2e-2)
+    assert all(value.dtype == torch.float32 for value in outs.values())
+    for pred, ref in zip(preds, reference_pred):
+        for key in ('pred_score', 'frame_weights', 'center_distances'):
+            assert pred.get(key).dtype == torch.float32, key
+            torch.testing.assert_close(pred.get(key), ref.get(key),
+                                       rtol=2e-2, atol=2e-2)
 
 
 def test_predict_keeps_the_video_logits():
@@ -261,10 +297,26 @@ def test_loss_on_feature_maps_is_video_and_frame_ce():
     assert losses['loss_frame'].item() == pytest.approx(0.5 * math.log(2))
 
 
-def test_center_loss_without_center_features_names_the_recognizer():
+def test_image_centers_without_images_name_the_fix():
     head = build_head(loss_center=dict(type='CenterLoss'))
-    with pytest.raises(ValueError, match='needs center_feats.*Recognizer2D'):
+    with pytest.raises(ValueError,
+                       match="needs images.*Recognizer2D.*center_source='vi"):
         head.loss(torch.randn(3, 2, 2, 2), [make_sample(1)], num_segs=3)
+
+
+def test_video_centers_from_feature_maps():
+    """With center_source='video' the centers are formed from the segments,
+    also under Recognizer2D: L_C = 1/2 mean_i ||F_i - C^{y_i}||^2."""
+    head = build_head(loss_center=dict(type='CenterLoss'),
+                      center_source='video')
+    with torch.no_grad():
+        head.loss_center.centers.copy_(torch.tensor([[0., 0.], [1., 1.]]))
+    maps = torch.randn(2 * 3, 2, 2, 2)
+    losses = head.loss(maps, [make_sample(0), make_sample(1)], num_segs=3)
+    segments = maps.mean(dim=(2, 3))  # [6, C]
+    centers = head.loss_center.centers[torch.tensor([0] * 3 + [1] * 3)]
+    expected = 0.5 * ((segments - centers)**2).sum(1).mean()
+    torch.testing.assert_close(losses['loss_center'], expected)
 
 
 @pytest.mark.parametrize('shape,num_segs', [

@@ -4,7 +4,7 @@ from builders import make_sample
 from mmaction.registry import MODELS
 
 
-def build_model(**kwargs):
+def build_model(center_source='image', **kwargs):
     cfg = dict(
         type='KGARecognizer',
         backbone=dict(type='ResNet', depth=18, pretrained=None),
@@ -13,7 +13,8 @@ def build_model(**kwargs):
             num_classes=2,
             in_channels=512,
             loss_center=dict(type='CenterLoss'),
-            loss_coherence=dict(type='CoherenceLoss')),
+            loss_coherence=dict(type='CoherenceLoss'),
+            center_source=center_source),
         data_preprocessor=dict(
             type='MixedSourceDataPreprocessor',
             mean=[128.] * 3,
@@ -49,7 +50,8 @@ def test_loss_has_every_term_of_eq4():
                                                      ('video', 'video',
                                                       'image')])
 def test_center_loss_source(center_source, fed, unfed):
-    """The centers are formed from images, or from video frames."""
+    """The head's center_source decides: the centers are formed from
+    images, or from video frames."""
     model = build_model(center_source=center_source)
     model.eval()  # BatchNorm on running stats: samples do not interact
     data = mixed_batch(model)
@@ -74,9 +76,8 @@ def test_video_only_training_without_center_loss(center_source):
     """Without a center loss no centers are formed, so a video-only batch
     trains whatever center_source says."""
     model = build_model(
-        center_source=center_source,
         cls_head=dict(type='FrameAttentionHead', num_classes=2,
-                      in_channels=512))
+                      in_channels=512, center_source=center_source))
     data = mixed_batch(model, num_images=0)
     assert data['inputs']['image'] is None
     losses = model(**data, mode='loss')
@@ -106,8 +107,8 @@ def test_center_source_is_moot_without_center_loss():
     """Same weights, same mixed batch: without a center loss the losses do
     not depend on center_source."""
     head = dict(type='FrameAttentionHead', num_classes=2, in_channels=512)
-    by_image = build_model(cls_head=head)
-    by_video = build_model(cls_head=head, center_source='video')
+    by_image = build_model(cls_head=dict(head, center_source='image'))
+    by_video = build_model(cls_head=dict(head, center_source='video'))
     by_video.load_state_dict(by_image.state_dict())
     by_image.eval()
     by_video.eval()
@@ -118,6 +119,37 @@ def test_center_source_is_moot_without_center_loss():
     assert set(losses) == set(other) and 'loss_image' in losses
     for key in losses:
         torch.testing.assert_close(losses[key], other[key])
+
+
+def test_head_gets_features_all_samples_and_the_mask(monkeypatch):
+    """The recognizer embeds; the head gets, as MMAction2 heads do, the
+    features, every data sample (videos, then images) and the valid mask
+    made from the clips' lengths."""
+    model = build_model()
+    data = mixed_batch(model, num_frames=(5, 3), num_images=2)
+    calls = []
+    monkeypatch.setattr(
+        model.cls_head, 'loss',
+        lambda feats, samples, **kwargs: calls.append(
+            (feats, samples, kwargs)) or {})
+    model(**data, mode='loss')
+    [(feats, samples, kwargs)] = calls
+    assert feats['video'].shape == (2, 5, 512)
+    assert feats['image'].shape == (2, 512)
+    assert samples == data['data_samples']
+    assert [s.metainfo['source'] for s in samples] == ['video'] * 2 + [
+        'image'
+    ] * 2
+    assert set(kwargs) == {'valid_mask'}
+    assert kwargs['valid_mask'].tolist() == [[1] * 5, [1, 1, 1, 0, 0]]
+
+
+def test_predict_refuses_images():
+    model = build_model()
+    model.eval()
+    with torch.no_grad(), pytest.raises(ValueError,
+                                        match='predicts videos only'):
+        model(**mixed_batch(model), mode='predict')
 
 
 def test_images_are_single_frames_in_one_backbone_pass():
@@ -193,10 +225,10 @@ def test_tensor_mode_returns_head_outputs():
     assert out['weights'].shape == (2, 4)
 
 
-@pytest.mark.parametrize('kwargs', [
-    dict(feature_activation='tanh'),
-    dict(center_source='both'),
+@pytest.mark.parametrize('kwargs,match', [
+    (dict(feature_activation='tanh'), 'feature_activation'),
+    (dict(center_source='both'), 'center_source'),
 ])
-def test_bad_arguments(kwargs):
-    with pytest.raises(ValueError):
+def test_bad_arguments(kwargs, match):
+    with pytest.raises(ValueError, match=match):
         build_model(**kwargs)

@@ -28,9 +28,11 @@ model = dict(
         loss_image=dict(type='CrossEntropyLoss', loss_weight=0.5),
         loss_center=dict(type='CenterLoss', loss_weight=1.0),
         loss_coherence=dict(type='CoherenceLoss', loss_weight=1.0,
-                            variant='paper')),
+                            variant='paper'),
+        # the class centers of the center loss are formed from the keyframe
+        # images
+        center_source='image'),
     feature_activation='sigmoid',
-    center_source='image',
     max_frames=128,
     data_preprocessor=dict(
         type='MixedSourceDataPreprocessor',

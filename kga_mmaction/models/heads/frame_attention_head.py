@@ -1,5 +1,5 @@
 """Frame attention head of KGA-Net (Sun et al., MICCAI 2023, section 3.1)."""
-from typing import Dict, Optional, Sequence, Union
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn as nn
@@ -8,10 +8,16 @@ from mmaction.registry import MODELS
 from mmaction.utils import ConfigType, OptConfigType, SampleList
 from mmengine.model.weight_init import normal_init
 
+from ...sources import IMAGE, VIDEO
 from ..losses import center_distances
-from ..utils import gt_labels
+from ..utils import float32, gt_labels
 
-Features = Union[torch.Tensor, Sequence[torch.Tensor]]
+#: One tensor of frame features or feature maps (see
+#: :meth:`FrameAttentionHead.frame_features`), or what
+#: :class:`KGARecognizer` hands over: ``{'video': [N, T, C],
+#: 'image': [M, C] | None}``.
+Features = Union[torch.Tensor, Sequence[torch.Tensor],
+                 Dict[str, Optional[torch.Tensor]]]
 
 
 @MODELS.register_module()
@@ -29,23 +35,29 @@ class FrameAttentionHead(BaseHead):
     and 1:1 batches their sum is the CE averaged over frames and images
     alike, as the released code computes it over every frame of a batch.
 
-    The head also owns the two KGA-Net losses: the center loss, whose
-    learnable ``centers`` are the class feature centers, and the coherence
-    loss, which pulls ``1 - w`` towards the frames' distances to the centers
-    of their own class (eqs. 2-3). Either may be left out (ablations).
+    The head also owns the two KGA-Net losses and decides what they see:
+    the center loss, whose learnable ``centers`` are the class feature
+    centers, formed from the keyframe images or from the video frames
+    (``center_source``), and the coherence loss, which pulls ``1 - w``
+    towards the frames' distances to the centers of their own class (eqs.
+    2-3). Either may be left out (ablations). It computes in float32, also
+    under mixed precision (:func:`~kga_mmaction.models.utils.float32` on
+    ``forward``, ``loss`` and ``predict``).
 
-    Two kinds of input are accepted (see :meth:`frame_features`):
+    Three kinds of input are accepted (see :meth:`frame_features`):
 
-    * pooled frame features ``[N, T, C]``, with optional ``valid_mask``, as
-      :class:`KGARecognizer` passes them;
+    * :class:`KGARecognizer`'s features ``{'video': [N, T, C], 'image':
+      [M, C] | None}`` with ``valid_mask`` ``[N, T]``, and the data samples
+      of the N videos followed by those of the M images;
+    * pooled frame features ``[N, T, C]``, with optional ``valid_mask``;
     * backbone feature maps ``[N * num_segs, C, h, w]`` with ``num_segs``,
       as MMAction2's ``Recognizer2D`` passes them to ``TSNHead``: each map is
       averaged spatially and the segments of a video are attended over
       instead of averaged (attention-pooled TSN). ``Recognizer2D`` passes no
-      images and no center features, so only ``loss_cls`` and
-      ``loss_frame`` (each segment labelled as its video, which trains the
-      frame classifier behind ``frame_scores``) are computed; a head with
-      ``loss_center`` needs :class:`KGARecognizer`.
+      images, so ``loss_image`` is left out, each segment is labelled as its
+      video for ``loss_frame`` (which trains the frame classifier behind
+      ``frame_scores``), and a center loss needs
+      ``center_source='video'``.
 
     Args:
         num_classes (int): Number of classes.
@@ -73,6 +85,12 @@ class FrameAttentionHead(BaseHead):
             Defaults to None (no centers).
         loss_coherence (dict, optional): A :class:`CoherenceLoss` config;
             needs ``loss_center``. Defaults to None.
+        center_source (str): Which features form the class centers of the
+            center loss: ``'image'`` (KGA-Net: the keyframe images of each
+            batch) or ``'video'`` (every real frame of the batch's videos;
+            the "w/o image guidance" ablation). Only a head with
+            ``loss_center`` uses it: without one, training batches need no
+            images either way. Defaults to ``'image'``.
         topk (tuple[int]): Top-k accuracies logged in training.
             Defaults to ``(1, )``.
         average_clips (str): ``'prob'`` makes ``pred_score`` the softmax
@@ -81,6 +99,7 @@ class FrameAttentionHead(BaseHead):
     """
 
     AGGREGATIONS = ('sum', 'mean', 'avg')
+    CENTER_SOURCES = (IMAGE, VIDEO)
 
     def __init__(self,
                  num_classes: int,
@@ -95,6 +114,7 @@ class FrameAttentionHead(BaseHead):
                      type='CrossEntropyLoss', loss_weight=0.5),
                  loss_center: OptConfigType = None,
                  loss_coherence: OptConfigType = None,
+                 center_source: str = IMAGE,
                  topk: tuple = (1, ),
                  average_clips: str = 'prob',
                  **kwargs) -> None:
@@ -103,7 +123,11 @@ class FrameAttentionHead(BaseHead):
         if aggregation not in self.AGGREGATIONS:
             raise ValueError(f'Unknown aggregation {aggregation!r}; choose '
                              f'one of {self.AGGREGATIONS}')
+        if center_source not in self.CENTER_SOURCES:
+            raise ValueError(f'Unknown center_source {center_source!r}; '
+                             f'choose one of {self.CENTER_SOURCES}')
         self.aggregation = aggregation
+        self.center_source = center_source
         self.loss_frame = MODELS.build(loss_frame)
         self.loss_image = MODELS.build(loss_image)
         self.init_std = init_std
@@ -139,20 +163,28 @@ class FrameAttentionHead(BaseHead):
             feats = self.dropout(feats)
         return fc(feats)
 
-    def frame_features(self,
-                       feats: Features,
-                       num_segs: Optional[int] = None) -> torch.Tensor:
-        """Frame features ``[N, T, C]`` from either kind of input.
+    def frame_features(
+            self,
+            feats: Features,
+            num_segs: Optional[int] = None,
+            valid_mask: Optional[torch.Tensor] = None
+    ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """Frame features ``[N, T, C]`` and their valid mask from any input.
 
         Args:
-            feats (torch.Tensor): Pooled frame features ``[N, T, C]``
-                (``num_segs`` None), or backbone feature maps
-                ``[N * num_segs, C, h, w]`` (``Recognizer2D``).
+            feats (torch.Tensor | dict): Pooled frame features ``[N, T, C]``
+                (``num_segs`` None), backbone feature maps
+                ``[N * num_segs, C, h, w]`` (``Recognizer2D``), or a dict
+                whose ``'video'`` is the former (:class:`KGARecognizer`).
             num_segs (int, optional): Segments per video of 4-D maps.
                 Defaults to None.
+            valid_mask (torch.Tensor, optional): 1 for real frames, 0 for
+                padding, ``[N, T]``. Defaults to None: every frame is real
+                (feature maps and unpadded clips have no padding).
 
         Returns:
-            torch.Tensor: ``[N, T, C]`` (``T = num_segs`` for maps).
+            tuple[torch.Tensor, torch.Tensor]: ``[N, T, C]`` (``T =
+            num_segs`` for maps) and the ``[N, T]`` mask.
 
         Raises:
             ValueError: For any other input (a tuple, another number of
@@ -160,6 +192,8 @@ class FrameAttentionHead(BaseHead):
                 ``C`` other than ``in_channels``; the message names the
                 shape received and the shapes accepted.
         """
+        if isinstance(feats, dict):
+            feats = feats[VIDEO]
         accepted = ('pooled frame features [N, T, C] (KGARecognizer) or '
                     'backbone feature maps [N * num_segs, C, h, w] with '
                     'num_segs (Recognizer2D, as TSNHead takes them)')
@@ -187,7 +221,9 @@ class FrameAttentionHead(BaseHead):
                 f'{frames.shape[-1]}-channel features (shape '
                 f'{tuple(feats.shape)}); set cls_head.in_channels to the '
                 'channels the backbone outputs')
-        return frames
+        if valid_mask is None:
+            valid_mask = frames.new_ones(frames.shape[:2])  # [N, T]
+        return frames, valid_mask
 
     def frame_weights(self, feats: torch.Tensor,
                       valid_mask: torch.Tensor) -> torch.Tensor:
@@ -207,6 +243,7 @@ class FrameAttentionHead(BaseHead):
         # [N, T, C] -> [N, T, 1] -> [N, T]
         return torch.sigmoid(self.fc_attention(feats)).squeeze(-1) * mask
 
+    @float32
     def forward(self,
                 feats: Features,
                 valid_mask: Optional[torch.Tensor] = None,
@@ -215,8 +252,9 @@ class FrameAttentionHead(BaseHead):
         """Attend over frames and score the video and every frame.
 
         Args:
-            feats (torch.Tensor): Frame features, shape ``[N, T, C]``, or
-                feature maps ``[N * num_segs, C, h, w]``
+            feats (torch.Tensor | dict): Frame features ``[N, T, C]``,
+                feature maps ``[N * num_segs, C, h, w]`` or
+                :class:`KGARecognizer`'s dict, whose images are not scored
                 (see :meth:`frame_features`).
             valid_mask (torch.Tensor, optional): 1 for real frames, 0 for
                 padding, shape ``[N, T]``. Defaults to all frames valid.
@@ -227,9 +265,7 @@ class FrameAttentionHead(BaseHead):
             dict: ``video_scores`` ``[N, K]``, ``frame_scores``
             ``[N, T, K]`` and ``weights`` ``[N, T]``.
         """
-        feats = self.frame_features(feats, num_segs)
-        if valid_mask is None:
-            valid_mask = feats.new_ones(feats.shape[:2])
+        feats, valid_mask = self.frame_features(feats, num_segs, valid_mask)
         weights = self.frame_weights(feats, valid_mask)  # [N, T]
         # [N, T, 1] * [N, T, C] -> [N, C]
         video_feat = (weights.unsqueeze(-1) * feats).sum(dim=1)
@@ -252,29 +288,21 @@ class FrameAttentionHead(BaseHead):
         """
         return self._classify(self.fc_frame, feats)
 
+    @float32
     def loss(self, feats: Features, data_samples: SampleList,
              valid_mask: Optional[torch.Tensor] = None,
-             image_feats: Optional[torch.Tensor] = None,
-             image_samples: Optional[SampleList] = None,
-             center_feats: Optional[torch.Tensor] = None,
-             center_labels: Optional[torch.Tensor] = None,
              num_segs: Optional[int] = None,
              **kwargs) -> Dict[str, torch.Tensor]:
         """All KGA-Net loss terms (eq. 4), each under its own key.
 
         Args:
-            feats (torch.Tensor): Video frame features, ``[N, T, C]``, or
-                feature maps ``[N * num_segs, C, h, w]``
-                (see :meth:`frame_features`).
-            data_samples (list[ActionDataSample]): The N video samples.
+            feats (torch.Tensor | dict): :class:`KGARecognizer`'s
+                ``{'video': [N, T, C], 'image': [M, C] | None}``, or video
+                features alone: ``[N, T, C]`` or feature maps
+                ``[N * num_segs, C, h, w]`` (see :meth:`frame_features`).
+            data_samples (list[ActionDataSample]): The N video samples,
+                then the M image samples.
             valid_mask (torch.Tensor, optional): ``[N, T]``.
-            image_feats (torch.Tensor, optional): Image features ``[M, C]``.
-            image_samples (list[ActionDataSample], optional): The M image
-                samples.
-            center_feats (torch.Tensor, optional): Features that form the
-                centers (images, or video frames without image guidance),
-                ``[B, C]``.
-            center_labels (torch.Tensor, optional): Their labels, ``[B]``.
             num_segs (int, optional): Segments per video of feature maps.
 
         Returns:
@@ -284,37 +312,37 @@ class FrameAttentionHead(BaseHead):
             configured).
 
         Raises:
-            ValueError: If the center loss is configured and no
-                ``center_feats`` are given (e.g. under ``Recognizer2D``).
+            ValueError: If the center loss forms its centers from images
+                and the batch holds none (see :meth:`center_features`).
         """
-        feats = self.frame_features(feats, num_segs)
-        if valid_mask is None:
-            valid_mask = feats.new_ones(feats.shape[:2])
-        outs = self(feats, valid_mask)
-        losses = self.loss_by_feat(outs['video_scores'], data_samples)
-        labels = gt_labels(data_samples, feats.device)  # [N]
+        frames, valid_mask = self.frame_features(feats, num_segs, valid_mask)
+        image_feats = feats.get(IMAGE) if isinstance(feats, dict) else None
+        video_samples = data_samples[:frames.shape[0]]
+        image_samples = data_samples[frames.shape[0]:]
+        labels = gt_labels(video_samples, frames.device)  # [N]
         frame_labels = labels.unsqueeze(1).expand_as(valid_mask)  # [N, T]
         valid = valid_mask.bool()
+        image_labels = (gt_labels(image_samples, frames.device)
+                        if image_feats is not None else None)  # [M]
+        # only a center loss needs center features (and then, by default,
+        # images): without one a video-only batch trains as it is
+        centered = (self.center_features(frames[valid], frame_labels[valid],
+                                         image_feats, image_labels)
+                    if self.loss_center is not None else None)
+        outs = self(frames, valid_mask)
+        losses = self.loss_by_feat(outs['video_scores'], video_samples)
         losses['loss_frame'] = self.loss_frame(outs['frame_scores'][valid],
                                                frame_labels[valid])
         if image_feats is not None and len(image_feats):
             losses['loss_image'] = self.loss_image(
-                self.classify_frames(image_feats),
-                gt_labels(image_samples, feats.device))
-        if self.loss_center is not None:
-            if center_feats is None:
-                raise ValueError(
-                    'the center loss needs center_feats (the features that '
-                    'form the class centers), which KGARecognizer passes; '
-                    'under another recognizer (e.g. Recognizer2D) leave '
-                    'loss_center and loss_coherence unset')
-            losses['loss_center'] = self.loss_center(center_feats,
-                                                     center_labels)
+                self.classify_frames(image_feats), image_labels)
+        if centered is not None:
+            losses['loss_center'] = self.loss_center(*centered)
         if self.loss_coherence is not None:
             # distances of each frame to its own class center; the centers
             # are detached so the coherence loss does not move them
             distances = center_distances(
-                feats, self.centers.detach(),
+                frames, self.centers.detach(),
                 squared=self.loss_coherence.squared_distances)  # [N, T, K]
             own = distances.gather(
                 2, frame_labels.unsqueeze(-1)).squeeze(-1)  # [N, T]
@@ -322,6 +350,43 @@ class FrameAttentionHead(BaseHead):
                 outs['weights'], own, valid_mask)
         return losses
 
+    def center_features(
+        self, frames: torch.Tensor, frame_labels: torch.Tensor,
+        image_feats: Optional[torch.Tensor],
+        image_labels: Optional[torch.Tensor]
+    ) -> Tuple[torch.Tensor, torch.Tensor]:
+        """The features that form the class centers, and their labels.
+
+        Args:
+            frames (torch.Tensor): The real video frames, ``[N * T_valid,
+                C]``.
+            frame_labels (torch.Tensor): Their videos' labels, ``[N *
+                T_valid]``.
+            image_feats (torch.Tensor, optional): ``[M, C]``.
+            image_labels (torch.Tensor, optional): ``[M]``.
+
+        Returns:
+            tuple[torch.Tensor, torch.Tensor]: The images and their labels
+            (``center_source='image'``) or the frames and theirs
+            (``'video'``).
+
+        Raises:
+            ValueError: If ``center_source`` is ``'image'`` and there are
+                no images.
+        """
+        if self.center_source == VIDEO:
+            return frames, frame_labels
+        if image_feats is None:
+            raise ValueError(
+                "The center loss with center_source='image' needs images "
+                'in every training batch (the class centers are formed '
+                'from keyframe images): train a KGARecognizer on a '
+                'MixedVideoImageDataset (Recognizer2D passes no images), or '
+                "set cls_head.center_source='video' (centers from the video "
+                'frames)')
+        return image_feats, image_labels
+
+    @float32
     def predict(self, feats: Features, data_samples: SampleList,
                 valid_mask: Optional[torch.Tensor] = None,
                 num_segs: Optional[int] = None,
@@ -329,11 +394,12 @@ class FrameAttentionHead(BaseHead):
         """Predict videos; keep per-frame weights and center distances.
 
         Args:
-            feats (torch.Tensor): Frame features, ``[N, T, C]``, or feature
-                maps ``[N * num_segs, C, h, w]`` (see
-                :meth:`frame_features`; at test time ``Recognizer2D`` counts
-                every clip and crop of a video as a segment, so the
-                attention weighs all of them).
+            feats (torch.Tensor | dict): Frame features ``[N, T, C]``,
+                feature maps ``[N * num_segs, C, h, w]`` (at test time
+                ``Recognizer2D`` counts every clip and crop of a video as a
+                segment, so the attention weighs all of them) or
+                :class:`KGARecognizer`'s dict without images (see
+                :meth:`frame_features`).
             data_samples (list[ActionDataSample]): The N video samples.
             valid_mask (torch.Tensor, optional): ``[N, T]``.
             num_segs (int, optional): Segments per video of feature maps.
@@ -346,10 +412,14 @@ class FrameAttentionHead(BaseHead):
             ``frame_scores`` ``[T, K]`` and, when the head has centers,
             ``center_distances`` ``[T, K]`` (L2 distance of each real frame
             to every class center).
+
+        Raises:
+            ValueError: If ``feats`` holds image features.
         """
-        feats = self.frame_features(feats, num_segs)
-        if valid_mask is None:
-            valid_mask = feats.new_ones(feats.shape[:2])
+        if isinstance(feats, dict) and feats.get(IMAGE) is not None:
+            raise ValueError('FrameAttentionHead predicts videos only; the '
+                             'test data holds still images')
+        feats, valid_mask = self.frame_features(feats, num_segs, valid_mask)
         outs = self(feats, valid_mask)
         data_samples = self.predict_by_feat(outs['video_scores'],
                                             data_samples)
@@ -364,4 +434,3 @@ class FrameAttentionHead(BaseHead):
             if distances is not None:
                 sample.center_distances = distances[i][valid].detach()
         return data_samples
-

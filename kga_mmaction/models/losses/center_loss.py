@@ -3,8 +3,6 @@ import torch
 import torch.nn as nn
 from mmaction.registry import MODELS
 
-from ..utils import full_precision
-
 
 def center_distances(features: torch.Tensor,
                      centers: torch.Tensor,
@@ -21,9 +19,8 @@ def center_distances(features: torch.Tensor,
     Returns:
         torch.Tensor: Shape ``[..., K]``.
     """
-    # float32 also under mixed precision; [..., 1, C] - [K, C] -> [..., K]
-    sq_dist = ((full_precision(features).unsqueeze(-2) -
-                full_precision(centers))**2).sum(dim=-1)
+    # [..., 1, C] - [K, C] -> [..., K]
+    sq_dist = ((features.unsqueeze(-2) - centers)**2).sum(dim=-1)
     if squared:
         return sq_dist
     positive = sq_dist > 0
@@ -72,6 +69,5 @@ class CenterLoss(nn.Module):
         if features.shape[0] == 0:
             # keep the centers in the graph so DDP sees their gradient
             return (features.sum() + self.centers.sum()) * 0.
-        # float32 also under mixed precision
-        diff = full_precision(features) - self.centers[labels]  # [B, C]
+        diff = features - self.centers[labels]  # [B, C]
         return self.loss_weight * 0.5 * (diff * diff).sum(dim=1).mean()

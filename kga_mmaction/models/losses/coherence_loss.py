@@ -5,8 +5,6 @@ import torch
 import torch.nn as nn
 from mmaction.registry import MODELS
 
-from ..utils import full_precision
-
 
 def _safe_sqrt(x: torch.Tensor) -> torch.Tensor:
     """``sqrt(x)`` for ``x >= 0`` whose value and gradient at 0 are 0."""
@@ -178,8 +176,5 @@ class CoherenceLoss(nn.Module):
             raise ValueError('attention and distances must both be [N, T], '
                              f'got {tuple(attention.shape)} and '
                              f'{tuple(distances.shape)}')
-        # Gram matrices in float32 also under mixed precision
-        loss = self.VARIANTS[self.variant](full_precision(attention),
-                                           full_precision(distances),
-                                           valid_mask)
+        loss = self.VARIANTS[self.variant](attention, distances, valid_mask)
         return self.loss_weight * loss

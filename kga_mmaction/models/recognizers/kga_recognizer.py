@@ -7,7 +7,6 @@ from mmaction.registry import MODELS
 from mmaction.utils import ConfigType, OptConfigType, SampleList
 
 from ...sources import IMAGE, VIDEO
-from ..utils import full_precision, gt_labels
 from .fast_inference import FastInferenceCfg, embed_for_inference
 
 Inputs = Union[torch.Tensor, Dict[str, Optional[torch.Tensor]]]
@@ -17,10 +16,15 @@ Inputs = Union[torch.Tensor, Dict[str, Optional[torch.Tensor]]]
 class KGARecognizer(Recognizer2D):
     """Keyframe-guided attention network.
 
-    One 2D backbone embeds every video frame and every keyframe image; the
-    :class:`FrameAttentionHead` aggregates the frames of each video and
-    computes ``L_CE^V + L_CE^I + L_Center + lambda * L_Coh`` plus the
-    frame-level CE (eq. 4). Inference runs the video branch alone.
+    One 2D backbone embeds every video frame and every keyframe image of a
+    batch in one pass; :meth:`extract_feat` returns the pooled features
+    with the mask of the real (unpadded) frames, and the
+    :class:`FrameAttentionHead` does the rest, as MMAction2 heads do: it
+    aggregates the frames of each video and computes ``L_CE^V + L_CE^I +
+    L_Center + lambda * L_Coh`` plus the frame-level CE (eq. 4), forming the
+    class centers from the features its ``center_source`` names. ``loss``
+    is MMAction2's ``BaseRecognizer.loss``. Inference runs the video branch
+    alone.
 
     Args:
         backbone (dict): 2D backbone (MMAction2, mmpretrain, torchvision or
@@ -29,31 +33,25 @@ class KGARecognizer(Recognizer2D):
         feature_activation (str, optional): ``None`` or ``'sigmoid'``,
             applied to the pooled features (the released code uses sigmoid).
             Defaults to None.
-        center_source (str): Which features form the class centers of the
-            head's center loss: ``'image'`` (KGA-Net) or ``'video'`` (frames
-            of the videos; the "w/o image guidance" ablation). Only a head
-            with ``loss_center`` uses it: without one, training batches
-            need no images either way. Defaults to ``'image'``.
         max_frames (int): Most frames accepted per video at inference
             (128 in the paper). Defaults to 128.
         train_cfg (dict, optional): Unused; kept for MMAction2 parity.
         test_cfg (dict, optional): How the backbone runs at inference:
-            ``frame_chunk_size`` (int, frames per backbone call),
-            ``channels_last`` (bool) and ``autocast_dtype`` (``'bfloat16'``
-            or ``'float16'``); see :mod:`.fast_inference`. Defaults to None
-            (all frames at once, float32, NCHW).
+            ``max_testing_views`` (int, frames per backbone call, as for
+            :class:`Recognizer2D`), ``fp16`` (bool, autocast as mmengine's
+            ``TestLoop(fp16=True)``), ``channels_last`` (bool) and
+            ``compile`` (bool); see :mod:`.fast_inference`. Defaults to
+            None (all frames at once, float32, NCHW).
         data_preprocessor (dict, optional): Defaults to
             ``dict(type='MixedSourceDataPreprocessor')``.
     """
 
     ACTIVATIONS = {None: None, 'sigmoid': torch.sigmoid}
-    CENTER_SOURCES = (IMAGE, VIDEO)
 
     def __init__(self,
                  backbone: ConfigType,
                  cls_head: ConfigType,
                  feature_activation: Optional[str] = None,
-                 center_source: str = IMAGE,
                  max_frames: int = 128,
                  train_cfg: OptConfigType = None,
                  test_cfg: OptConfigType = None,
@@ -62,9 +60,6 @@ class KGARecognizer(Recognizer2D):
             raise ValueError(
                 f'Unknown feature_activation {feature_activation!r}; choose '
                 f'one of {list(self.ACTIVATIONS)}')
-        if center_source not in self.CENTER_SOURCES:
-            raise ValueError(f'Unknown center_source {center_source!r}; '
-                             f'choose one of {self.CENTER_SOURCES}')
         FastInferenceCfg.from_test_cfg(test_cfg)  # a bad key fails here
         if data_preprocessor is None:
             data_preprocessor = dict(type='MixedSourceDataPreprocessor')
@@ -72,7 +67,6 @@ class KGARecognizer(Recognizer2D):
                          train_cfg=train_cfg, test_cfg=test_cfg,
                          data_preprocessor=data_preprocessor)
         self.feature_activation = feature_activation
-        self.center_source = center_source
         self.max_frames = max_frames
 
     def embed(self, frames: torch.Tensor) -> torch.Tensor:
@@ -105,12 +99,16 @@ class KGARecognizer(Recognizer2D):
                 'image': [M, 1, C, H, W] | None}``, or the video tensor.
             stage (str): Unused (features are always pooled per frame).
             data_samples (list[ActionDataSample], optional): Videos first,
-                then images, as the data preprocessor orders them.
-            test_mode (bool): Whether in test mode.
+                then images, as the data preprocessor orders them; each
+                video's ``num_frames`` metainfo (its length before padding)
+                makes the valid mask. Defaults to None (no padding).
+            test_mode (bool): Whether in test mode: the backbone then runs
+                as ``test_cfg`` says (chunks, fp16, channels_last, compile).
 
         Returns:
             tuple[dict, dict]: Features ``{'video': [N, T, C'],
-            'image': [M, C'] | None}`` and ``{'valid_mask': [N, T]}``.
+            'image': [M, C'] | None}`` in the backbone's dtype, and
+            ``{'valid_mask': [N, T]}`` (1 for real frames, 0 for padding).
         """
         video, image = self._split_inputs(inputs)
         num_videos, num_frames = video.shape[:2]
@@ -127,17 +125,15 @@ class KGARecognizer(Recognizer2D):
                     'use the same crop size in both pipelines')
             # [M, 1, C, H, W] -> [M, C, H, W], after the video frames
             frames = torch.cat([frames, image.flatten(0, 1)])
-        # [N * T (+ M), C'] in float32, also under mixed precision (the
-        # head computes in float32); at inference as test_cfg says (chunks,
-        # channels_last, autocast)
+        # [N * T (+ M), C']
         feats = (embed_for_inference(self, frames)
-                 if test_mode else full_precision(self.embed(frames)))
+                 if test_mode else self.embed(frames))
         video_feats = feats[:num_videos * num_frames].view(
             num_videos, num_frames, -1)  # [N, T, C']
         image_feats = (feats[num_videos * num_frames:].view(
             image.shape[0], image.shape[1], -1).mean(dim=1)
                        if image is not None else None)  # [M, C']
-        valid_mask = video.new_ones(num_videos, num_frames)
+        valid_mask = video.new_ones(num_videos, num_frames)  # [N, T]
         for i, sample in enumerate((data_samples or [])[:num_videos]):
             valid_mask[i, sample.metainfo.get('num_frames', num_frames):] = 0
         return dict(video=video_feats, image=image_feats), dict(
@@ -152,78 +148,12 @@ class KGARecognizer(Recognizer2D):
             raise ValueError('KGARecognizer got a batch without video clips')
         return inputs[VIDEO], inputs.get(IMAGE)
 
-    def loss(self, inputs: Inputs, data_samples: SampleList,
-             **kwargs) -> Dict[str, torch.Tensor]:
-        """Compute every loss term of eq. 4 on a mixed batch.
-
-        Args:
-            inputs (dict | torch.Tensor): See :meth:`extract_feat`.
-            data_samples (list[ActionDataSample]): Videos, then images.
-
-        Returns:
-            dict: ``loss_cls``, ``loss_frame``, ``loss_image``,
-            ``loss_center`` and ``loss_coherence`` (those configured).
-
-        Raises:
-            ValueError: If the head has a center loss, ``center_source`` is
-                ``'image'`` and the batch holds no images.
-        """
-        feats, kwargs = self.extract_feat(inputs, data_samples=data_samples)
-        num_videos = feats[VIDEO].shape[0]
-        video_samples = data_samples[:num_videos]
-        image_samples = data_samples[num_videos:]
-        valid_mask = kwargs['valid_mask']
-        # only a center loss needs center features (and then, by default,
-        # images); without one a video-only batch trains as it is
-        center_feats, center_labels = None, None
-        if self.cls_head.loss_center is not None:
-            center_feats, center_labels = self._center_features(
-                feats, video_samples, image_samples, valid_mask)
-        with self._float32_head(feats[VIDEO]):
-            return self.cls_head.loss(
-                feats[VIDEO], video_samples, valid_mask=valid_mask,
-                image_feats=feats[IMAGE], image_samples=image_samples,
-                center_feats=center_feats, center_labels=center_labels)
-
-    def _center_features(
-            self, feats: dict, video_samples: SampleList,
-            image_samples: SampleList,
-            valid_mask: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        """The features that form the class centers, and their labels.
-
-        Args:
-            feats (dict): ``{'video': [N, T, C'], 'image': [M, C'] | None}``.
-            video_samples (list[ActionDataSample]): The N video samples.
-            image_samples (list[ActionDataSample]): The M image samples.
-            valid_mask (torch.Tensor): ``[N, T]``.
-
-        Returns:
-            tuple[torch.Tensor, torch.Tensor]: ``[M, C']`` image features
-            (``center_source='image'``) or ``[N * T_valid, C']`` real video
-            frames (``'video'``), and their labels.
-
-        Raises:
-            ValueError: If ``center_source`` is ``'image'`` and the batch
-                holds no images.
-        """
-        if self.center_source == IMAGE:
-            if feats[IMAGE] is None:
-                raise ValueError(
-                    "The center loss with center_source='image' needs images "
-                    'in every training batch (the class centers are formed '
-                    'from keyframe images): train on a '
-                    "MixedVideoImageDataset, or set center_source='video' "
-                    '(centers from the video frames)')
-            return feats[IMAGE], gt_labels(image_samples,
-                                           feats[IMAGE].device)
-        valid = valid_mask.bool()
-        center_labels = gt_labels(video_samples, valid.device).view(
-            -1, 1).expand_as(valid)[valid]
-        return feats[VIDEO][valid], center_labels  # [N * T_valid, C']
-
     def predict(self, inputs: Inputs, data_samples: SampleList,
                 **kwargs) -> SampleList:
         """Classify videos with the video branch alone.
+
+        As ``BaseRecognizer.predict``, but the data samples reach
+        :meth:`extract_feat` too: their lengths make the valid mask.
 
         Args:
             inputs (dict | torch.Tensor): Video clips ``[N, T, C, H, W]``
@@ -234,14 +164,9 @@ class KGARecognizer(Recognizer2D):
             list[ActionDataSample]: With ``pred_score``, ``pred_label``,
             ``frame_weights``, ``frame_scores`` and ``center_distances``.
         """
-        feats, kwargs = self.extract_feat(inputs, data_samples=data_samples,
-                                          test_mode=True)
-        if feats[IMAGE] is not None:
-            raise ValueError('KGARecognizer predicts videos only; the test '
-                             'data holds still images')
-        with self._float32_head(feats[VIDEO]):
-            return self.cls_head.predict(feats[VIDEO], data_samples,
-                                         **kwargs)
+        feats, predict_kwargs = self.extract_feat(
+            inputs, data_samples=data_samples, test_mode=True)
+        return self.cls_head.predict(feats, data_samples, **predict_kwargs)
 
     def _forward(self, inputs: Inputs, stage: str = 'head',
                  **kwargs) -> dict:
@@ -252,14 +177,5 @@ class KGARecognizer(Recognizer2D):
             ``[N, K]``, ``frame_scores`` ``[N, T, K]``, ``weights``
             ``[N, T]``.
         """
-        feats, kwargs = self.extract_feat(inputs, test_mode=True)
-        with self._float32_head(feats[VIDEO]):
-            return self.cls_head(feats[VIDEO], kwargs['valid_mask'])
-
-    @staticmethod
-    def _float32_head(feats: torch.Tensor) -> torch.autocast:
-        """Autocast off for the head: under mixed precision (``--amp``)
-        the attention, the classifiers' scores, the Gram matrices and the
-        center distances stay float32, as the features reach them."""
-        return torch.autocast(feats.device.type, enabled=False)
-
+        feats, forward_kwargs = self.extract_feat(inputs, test_mode=True)
+        return self.cls_head(feats, **forward_kwargs)
