@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BENCHMARK = osp.join(ROOT, 'tools', 'benchmark.py')
 SECTIONS = ('inference', 'baselines', 'train', 'data', 'memory', 'flops')
 
