@@ -1,11 +1,12 @@
 """Runner-level components: hooks, loops and checkpoint loading."""
 from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .atomic_local_backend import AtomicLocalBackend
-from .checkpoint_loading import (SAFE_GLOBALS, InvalidCheckpointError,
+from .checkpoint_loading import (InvalidCheckpointError,
                                  UnsafeCheckpointError, load_checkpoint_safely,
                                  register_safe_checkpoint_loader)
 from .cpu_distributed import setup_cpu_distributed
 from .non_finite_loss_hook import NonFiniteLossHook
+from .safe_globals import SAFE_GLOBALS
 from .strict_loading import (CheckpointMismatchError, load_weights,
                              state_dict_mismatch)
 from .work_dir_lock_hook import WorkDirLockedError, WorkDirLockHook
