@@ -53,8 +53,10 @@ def evaluate(scores, labels, **metric_kwargs):
     return {k.split('/', 1)[1]: v for k, v in results.items()}
 
 
-def test_registered():
-    assert METRICS.get('BinaryDiagnosisMetric') is not None
+def test_built_from_a_config_with_the_documented_defaults():
+    metric = METRICS.build(dict(type='BinaryDiagnosisMetric'))
+    assert (metric.positive_class, metric.threshold, metric.bootstrap,
+            metric.prefix) == (1, None, 0, 'diagnosis')
 
 
 @pytest.mark.parametrize('seed', [0, 1, 2, 3])

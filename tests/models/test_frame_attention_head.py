@@ -99,7 +99,13 @@ def test_loss_terms_by_hand():
         assert losses[key].item() == pytest.approx(0.5 * math.log(2))
     # center: 0.5 * mean(||0 - 0||^2, ||0 - (3,4)||^2) = 0.5 * 12.5
     assert losses['loss_center'].item() == pytest.approx(6.25)
-    assert losses['loss_coherence'].item() >= 0
+    # coherence: eq. 3 on the attention weights and each frame's distance
+    # to the malignant center (3, 4)
+    weights = torch.sigmoid(head.fc_attention(FEATS)).squeeze(-1)  # [1, 3]
+    own = (FEATS - torch.tensor([3., 4.])).norm(dim=-1)  # [1, 3]
+    expected = head.loss_coherence(weights, own, torch.ones(1, 3))
+    assert losses['loss_coherence'].item() == pytest.approx(expected.item())
+    assert expected.item() > 0  # the attention does not follow the distances
     assert set(losses) == {
         'top1_acc', 'loss_cls', 'loss_frame', 'loss_image', 'loss_center',
         'loss_coherence'
