@@ -42,7 +42,7 @@ def memory_probes(sz: dict, device: str) -> List[dict]:
         dict(name=f'kga_fp32_T{t}', kind='infer', model='kga', frames=t),
         dict(name=f'kga_chunk{sz["chunk"]}_fp32_T{t}', kind='infer',
              model='kga', frames=t,
-             test_cfg=dict(frame_chunk_size=sz['chunk'])),
+             test_cfg=dict(max_testing_views=sz['chunk'])),
         dict(name=f'kga_fast_T{t}', kind='infer', model='kga', frames=t,
              test_cfg=fast),
         dict(name=f'tsn_fp32_T{t}', kind='infer', model='tsn', frames=t),
