@@ -1,6 +1,7 @@
 """Test a checkpoint: ``python tools/test.py CONFIG CHECKPOINT [options]``.
 
-The checkpoint is loaded with the safe loader of
+CHECKPOINT is a file or a URL of any scheme mmengine loads (``https://``,
+``torchvision://``, ...). The checkpoint is loaded with the safe loader of
 :mod:`kga_mmaction.engine.checkpoint_loading`: only the objects that
 mmengine and numpy checkpoints need are unpickled, unless
 ``--trust-checkpoint`` is given. Its weights must fit the config's model
@@ -106,7 +107,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
 def main() -> None:
     args = parse_args()
     register_safe_checkpoint_loader(trust=args.trust_checkpoint)
-    if not osp.isfile(args.checkpoint):
+    if '://' not in args.checkpoint and not osp.isfile(args.checkpoint):
         raise FileNotFoundError(f'checkpoint not found: {args.checkpoint}')
     cfg = merge_args(Config.fromfile(args.config), args)
     runner = Runner.from_cfg(setup_cpu_distributed(cfg))
