@@ -1,6 +1,7 @@
 """Pure functions behind the metrics and figures."""
 from .bootstrap import bootstrap_ci
 from .correlation import pearson_r
+from .delong import delong_test
 from .frame_ranking import top_k_frames
 from .log_odds import positive_log_odds, ranking_scores
 from .roc import (OperatingPoint, RocAnalysis, confusion_at,
@@ -8,6 +9,6 @@ from .roc import (OperatingPoint, RocAnalysis, confusion_at,
 
 __all__ = [
     'OperatingPoint', 'RocAnalysis', 'bootstrap_ci', 'confusion_at',
-    'pearson_r', 'positive_log_odds', 'ranking_scores', 'rates_from_confusion',
+    'delong_test', 'pearson_r', 'positive_log_odds', 'ranking_scores', 'rates_from_confusion',
     'roc_analysis', 'top_k_frames'
 ]
