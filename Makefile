@@ -6,8 +6,8 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_CONFIG ?= configs/demo/kga-net_r18-half_1xb8-1x1x8-600it_synthetic.py
 DEMO_WORK_DIR ?= work_dirs/demo
-DEMO_DATA ?= data/synthetic
-MAKE_DATA = test -d $(DEMO_DATA) || $(PY) tools/data/make_synthetic.py --out $(DEMO_DATA) --videos-per-class 40 --val-fraction 0.3
+DEMO_DATA ?= data/busv-like
+MAKE_DATA = test -d $(DEMO_DATA) || $(PY) tools/data/make_synthetic.py --preset busv-like --out $(DEMO_DATA)
 
 .PHONY: install test demo tables clean
 

@@ -229,11 +229,16 @@ def test_interrupted_run_leaves_nothing(tmp_path, monkeypatch):
     assert os.listdir(tmp_path) == []  # neither target nor temp directory
 
 
-def test_cli(tmp_path, capsys):
+def load_cli():
     spec = importlib.util.spec_from_file_location(
         'make_synthetic', osp.join(REPO, 'tools', 'data', 'make_synthetic.py'))
     cli = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(cli)
+    return cli
+
+
+def test_cli(tmp_path, capsys):
+    cli = load_cli()
     out = str(tmp_path / 'synthetic')
     argv = ['--out', out, '--videos-per-class', '2', '--frames', '15', '15',
             '--size', '32', '32', '--images-per-class', '2',
@@ -245,6 +250,33 @@ def test_cli(tmp_path, capsys):
     assert len(os.listdir(osp.join(out, BUSI_FOLDER, 'malignant'))) == 6
     assert cli.main(argv) == 2  # non-empty target
     assert 'not empty' in capsys.readouterr().err
+
+
+def test_cli_busv_like_preset(tmp_path, capsys):
+    """The preset has the released proportions; given arguments win."""
+    cli = load_cli()
+    args = cli.parse_args(['--preset', 'busv-like', '--out', 'x'])
+    assert counts_from_fraction(args.videos_per_class,
+                                args.malignant_fraction) == (74, 112)
+    assert counts_from_fraction(args.images_per_class,
+                                args.image_malignant_fraction) == (219, 105)
+    assert args.normal_images == 66 and tuple(args.frames) == (30, 240)
+    split = stratified_split(74, 112, args.val_fraction, args.seed)
+    assert (len(split['benign']), len(split['malignant'])) == (15, 22)
+    assert 0 < args.difficulty <= 1
+
+    out = str(tmp_path / 'busv-like')
+    assert cli.main(['--preset', 'busv-like', '--out', out,
+                     '--videos-per-class', '3', '--frames', '12', '12',
+                     '--size', '32', '32', '--square-only',
+                     '--images-per-class', '3', '--normal-images', '1',
+                     '--difficulty', '0.3']) == 0
+    text = capsys.readouterr().out
+    # 6 videos at 60 % malignant, 6 images at the preset's BUSI ratio
+    assert 'train: 1 benign, 3 malignant' in text
+    assert 'val  : 1 benign, 1 malignant' in text
+    assert '4 benign, 2 malignant, 1 normal' in text
+    assert 'difficulty 0.3, preset busv-like' in text
 
 
 @pytest.mark.parametrize('kwargs', [

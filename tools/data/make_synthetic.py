@@ -5,8 +5,12 @@ Example::
     python tools/data/make_synthetic.py --out data/synthetic
 
 writes ``data/synthetic/busv/`` (rawframes + CocoVID JSONs),
-``data/synthetic/Dataset_BUSI_with_GT/`` and ``synthetic_meta.json``. The
-generation logic lives in :mod:`kga_mmaction.synthetic`.
+``data/synthetic/Dataset_BUSI_with_GT/`` and ``synthetic_meta.json``.
+``--preset busv-like`` gives the released datasets' proportions and a
+difficulty at which models do not score at the ceiling (what ``make demo``
+and ``make tables`` use; :mod:`kga_mmaction.synthetic.presets`); arguments
+given with it still win. The generation logic lives in
+:mod:`kga_mmaction.synthetic`.
 """
 import argparse
 import sys
@@ -16,12 +20,15 @@ from kga_mmaction.datasets.busi.layout import BUSI_FOLDER
 from kga_mmaction.datasets.busv.layout import BUSV_CLASSES, BUSV_SPLITS
 from kga_mmaction.synthetic import (BUSV_DIRNAME, counts_from_fraction,
                                     make_synthetic_datasets)
+from kga_mmaction.synthetic.presets import PRESETS
 
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(
         description='Generate synthetic BUSV videos and BUSI images with '
         'the layouts of the released datasets.')
+    parser.add_argument('--preset', choices=sorted(PRESETS),
+                        help='named defaults for the arguments below')
     parser.add_argument('--out', required=True,
                         help='output directory (must not exist or be empty)')
     parser.add_argument('--videos-per-class', type=int, default=24,
@@ -44,14 +51,24 @@ def parse_args(argv=None):
                         help='ambiguity in [0, 1]: atypical shapes, fewer '
                         'clear frames, more blur')
     parser.add_argument('--malignant-fraction', type=float, default=0.5,
-                        help='fraction of malignant videos and images')
+                        help='fraction of malignant videos (and images, '
+                        'unless --image-malignant-fraction is given)')
+    parser.add_argument('--image-malignant-fraction', type=float,
+                        help='fraction of malignant BUSI images among the '
+                        'benign and malignant ones')
     parser.add_argument('--val-fraction', type=float, default=0.2,
                         help='fraction of each class\'s videos in the '
                         'validation JSON')
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--overwrite', action='store_true',
                         help='replace an earlier output of this tool')
-    return parser.parse_args(argv)
+    preset = parser.parse_known_args(argv)[0].preset
+    if preset is not None:
+        parser.set_defaults(**PRESETS[preset])
+    args = parser.parse_args(argv)
+    if args.image_malignant_fraction is None:
+        args.image_malignant_fraction = args.malignant_fraction
+    return args
 
 
 def main(argv=None):
@@ -59,8 +76,8 @@ def main(argv=None):
     try:
         v_benign, v_malignant = counts_from_fraction(args.videos_per_class,
                                                      args.malignant_fraction)
-        i_benign, i_malignant = counts_from_fraction(args.images_per_class,
-                                                     args.malignant_fraction)
+        i_benign, i_malignant = counts_from_fraction(
+            args.images_per_class, args.image_malignant_fraction)
         start = time.perf_counter()
         meta = make_synthetic_datasets(
             args.out, overwrite=args.overwrite, seed=args.seed,
@@ -86,7 +103,8 @@ def main(argv=None):
     print(f'BUSI -> {args.out}/{BUSI_FOLDER}')
     print('  ' + ', '.join(f'{n} {c}' for c, n in busi.items()))
     print(f'done in {elapsed:.1f} s (seed {args.seed}, '
-          f'difficulty {args.difficulty})')
+          f'difficulty {args.difficulty}'
+          + (f', preset {args.preset})' if args.preset else ')'))
     return 0
 
 

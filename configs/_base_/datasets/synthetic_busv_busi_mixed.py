@@ -1,12 +1,12 @@
 # The mixed data of `busv_busi_mixed.py` at CPU demo size, on the synthetic
-# BUSV/BUSI that `tools/data/make_synthetic.py` writes (the demos of
-# `configs/demo/`): 8 frames per training video, at 96x96, and batches of
+# BUSV/BUSI that `tools/data/make_synthetic.py --preset busv-like --out
+# data/busv-like` writes (`make demo`; the demos of `configs/demo/`): 8 frames per training video, at 96x96, and batches of
 # 4 videos + 4 images. The synthetic frames are small (128x128 by default):
 # no resize to 256 first.
 _base_ = './busv_busi_mixed.py'
 
-busv_root = 'data/synthetic/busv'
-busi_root = 'data/synthetic/Dataset_BUSI_with_GT'
+busv_root = 'data/busv-like/busv'
+busi_root = 'data/busv-like/Dataset_BUSI_with_GT'
 
 # The sampling, decoding and formatting of `busv.py`, with 8 frames per
 # training video and this augmentation; tested with one resize to 96x96 for
