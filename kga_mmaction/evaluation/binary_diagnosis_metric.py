@@ -8,7 +8,10 @@ data it is scored on, so the numbers are optimistic; the honest protocol
 fixes a threshold beforehand (e.g. the Youden threshold of the validation
 set) and reports the same numbers at it. :class:`BinaryDiagnosisMetric`
 reports both; the math is :func:`~kga_mmaction.evaluation.functional.
-roc_analysis`.
+roc_analysis`. It also reports how well the malignancy probability is
+calibrated (Brier score and expected calibration error,
+:mod:`~kga_mmaction.evaluation.functional.calibration`), which the paper
+does not.
 """
 from typing import Any, Dict, List, Optional, Sequence
 
@@ -18,7 +21,9 @@ from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
 from scipy.special import expit, logit
 
-from .functional import (bootstrap_ci, positive_log_odds, ranking_scores,
+from .functional import (bootstrap_ci, brier_score,
+                         expected_calibration_error, positive_log_odds,
+                         positive_probabilities, ranking_scores,
                          roc_analysis)
 
 
@@ -51,6 +56,18 @@ class BinaryDiagnosisMetric(BaseMetric):
       ``specificity@fixed``, ``tp@fixed``, ``fn@fixed``, ``tn@fixed``,
       ``fp@fixed``.
     * ``num_positive``, ``num_negative``: class counts.
+    * ``brier``: the Brier score, the mean squared error of the
+      positive-class probability against the 0/1 label
+      (:func:`~kga_mmaction.evaluation.functional.brier_score`, as
+      :func:`sklearn.metrics.brier_score_loss`).
+    * ``ece``: the expected calibration error of the positive-class
+      probability over ``ece_bins`` equal-width bins on [0, 1]
+      (:func:`~kga_mmaction.evaluation.functional.
+      expected_calibration_error`), and ``ece_bins``, that bin count, as
+      the ECE depends on it.
+      Both use the probability computed in float64 from the log-odds where
+      every video has logits (so that a saturated float32 softmax does not
+      round it to 1.0), else ``pred_score[positive_class]``.
     * With ``bootstrap > 0``: ``{key}_ci_low`` and ``{key}_ci_high`` for
       ``auc`` and each ``acc``/``sensitivity``/``specificity`` key above
       (percentile intervals at ``ci_level``; the Youden threshold is
@@ -69,6 +86,8 @@ class BinaryDiagnosisMetric(BaseMetric):
         seed (int): Seed of the bootstrap. Defaults to 0.
         ci_level (float): Confidence level of the intervals.
             Defaults to 0.95.
+        ece_bins (int): Number of equal-width probability bins of the
+            expected calibration error. Defaults to 10.
         collect_device (str): Device used to collect results across ranks.
             Defaults to ``'cpu'``.
         prefix (str, optional): Prefix of the keys. Defaults to None, i.e.
@@ -83,6 +102,7 @@ class BinaryDiagnosisMetric(BaseMetric):
                  bootstrap: int = 0,
                  seed: int = 0,
                  ci_level: float = 0.95,
+                 ece_bins: int = 10,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
@@ -96,11 +116,14 @@ class BinaryDiagnosisMetric(BaseMetric):
             raise ValueError(f'bootstrap must be >= 0, got {bootstrap}')
         if not 0 < ci_level < 1:
             raise ValueError(f'ci_level must be in (0, 1), got {ci_level}')
+        if ece_bins < 1:
+            raise ValueError(f'ece_bins must be >= 1, got {ece_bins}')
         self.positive_class = positive_class
         self.threshold = None if threshold is None else float(threshold)
         self.bootstrap = bootstrap
         self.seed = seed
         self.ci_level = ci_level
+        self.ece_bins = ece_bins
 
     @property
     def dataset_meta(self) -> Optional[dict]:
@@ -176,8 +199,9 @@ class BinaryDiagnosisMetric(BaseMetric):
         Raises:
             ValueError: If the targets hold a single class.
         """
-        scores, by_log_odds = ranking_scores([r['score'] for r in results],
-                                             [r['log_odds'] for r in results])
+        pred_scores = [r['score'] for r in results]
+        log_odds = [r['log_odds'] for r in results]
+        scores, by_log_odds = ranking_scores(pred_scores, log_odds)
         classes = np.array([r['label'] for r in results])
         labels = classes == self.positive_class
         if labels.all() or not labels.any():
@@ -200,6 +224,12 @@ class BinaryDiagnosisMetric(BaseMetric):
                 {f'{k}@{name}': v for k, v in point.rates().items()})
             metrics.update(
                 {f'{k}@{name}': v for k, v in point.counts().items()})
+        probabilities = positive_probabilities(pred_scores, log_odds)  # [N]
+        metrics.update(
+            brier=brier_score(probabilities, labels),
+            ece=expected_calibration_error(probabilities, labels,
+                                           self.ece_bins),
+            ece_bins=self.ece_bins)
         if self.bootstrap:
             intervals, skipped = bootstrap_ci(
                 scores, labels, lambda s, y: self._rates(s, y, fixed),

@@ -4,8 +4,11 @@ import torch
 from mmaction.registry import METRICS
 from mmaction.structures import ActionDataSample
 from mmengine.evaluator import Evaluator
+from scipy.special import expit
+from sklearn.metrics import brier_score_loss
 
 from builders import pairwise_auc
+from kga_mmaction.evaluation.functional import expected_calibration_error
 
 # The hand-worked example of tests/evaluation/functional/test_roc_analysis.py
 # (4 positives, 3 negatives): the Youden threshold is 0.35, where TP=4 FN=0
@@ -56,7 +59,7 @@ def evaluate(scores, labels, **metric_kwargs):
 def test_built_from_a_config_with_the_documented_defaults():
     metric = METRICS.build(dict(type='BinaryDiagnosisMetric'))
     assert (metric.positive_class, metric.threshold, metric.bootstrap,
-            metric.prefix) == (1, None, 0, 'diagnosis')
+            metric.ece_bins, metric.prefix) == (1, None, 0, 10, 'diagnosis')
 
 
 @pytest.mark.parametrize('seed', [0, 1, 2, 3])
@@ -146,6 +149,8 @@ def test_invalid_arguments_raise():
         with pytest.raises(ValueError, match=str(threshold)):
             METRICS.build(dict(type='BinaryDiagnosisMetric',
                                threshold=threshold))
+    with pytest.raises(ValueError, match='ece_bins must be >= 1, got 0'):
+        METRICS.build(dict(type='BinaryDiagnosisMetric', ece_bins=0))
     with pytest.raises(ValueError,
                        match='positive_class=3 but pred_score has 2'):
         evaluate([0.2], [1], positive_class=3)
@@ -212,6 +217,51 @@ def test_ranks_by_log_odds_where_probabilities_saturate():
     assert 1 - res['diagnosis/threshold@youden'] == pytest.approx(
         np.exp(-26.), rel=1e-6)
     assert (res['diagnosis/tp@youden'], res['diagnosis/fp@youden']) == (3, 1)
+
+
+@pytest.mark.parametrize('ece_bins', [10, 4])
+def test_brier_and_ece_of_the_probabilities(ece_bins):
+    scores, labels = sample_set(60, seed=2)
+    res = evaluate(scores, labels, ece_bins=ece_bins)
+    # the probabilities the metric reads: float32, as in pred_score
+    probs = np.float32(scores).astype(np.float64)
+    assert res['brier'] == pytest.approx(brier_score_loss(labels, probs),
+                                         abs=1e-12)
+    assert res['ece'] == pytest.approx(
+        expected_calibration_error(probs, labels, ece_bins), abs=1e-12)
+    assert res['ece_bins'] == ece_bins
+    # the keys there were before are all still there
+    assert {'auc', 'threshold@youden', 'acc@youden', 'num_positive',
+            'num_negative'} < set(res)
+
+
+def test_brier_of_positive_class_0_uses_its_probability():
+    res0 = evaluate(HAND_SCORES, HAND_LABELS, positive_class=0)
+    res1 = evaluate(HAND_SCORES, HAND_LABELS)
+    # (1 - s) - (1 - y) = -(s - y): the same squared errors and gaps
+    assert res0['brier'] == pytest.approx(res1['brier'])
+    assert res0['brier'] == pytest.approx(
+        brier_score_loss(HAND_LABELS, HAND_SCORES))
+
+
+def test_brier_of_saturated_logits_uses_float64_probabilities():
+    # a margin of 20, right every time: the float32 softmax rounds each
+    # malignant probability to exactly 1.0 (squared error 0), float64 keeps
+    # 1 - expit(20) = 2.1e-9; every video has squared error expit(-20)**2
+    samples = [logit_pred([0., 20.], 1), logit_pred([20., 0.], 0)] * 3
+    assert all(s.pred_score[1].item() == 1.0 for s in samples[::2])
+    evaluator = Evaluator([dict(type='BinaryDiagnosisMetric')])
+    evaluator.process(samples)
+    res = evaluator.evaluate(len(samples))
+    assert res['diagnosis/brier'] == pytest.approx(expit(-20.)**2, rel=1e-6)
+    assert res['diagnosis/brier'] < 1e-16  # ~0: confident and right
+    assert res['diagnosis/ece'] == pytest.approx(expit(-20.), rel=1e-6)
+    # a margin of 40 (probability 1.0 even in float64): 0, not NaN
+    samples = [logit_pred([0., 40.], 1), logit_pred([40., 0.], 0)]
+    evaluator.process(samples)
+    res = evaluator.evaluate(len(samples))
+    assert res['diagnosis/brier'] == pytest.approx(0.0, abs=1e-30)
+    assert res['diagnosis/ece'] == pytest.approx(0.0, abs=1e-15)
 
 
 def test_log_odds_and_a_fixed_threshold():

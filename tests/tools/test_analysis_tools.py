@@ -2,7 +2,8 @@
 
 ``plot_roc``, ``plot_attention`` and ``export_keyframes`` work from the
 predictions that ``tools/test.py --out-predictions`` wrote
-(``tiny_predictions``); ``plot_features`` runs the model. Each tool's
+(``tiny_predictions``), ``plot_reliability`` from a dump of more videos
+(``calibration_predictions``); ``plot_features`` runs the model. Each tool's
 ``main(argv)`` runs in this process (a subprocess per tool would spend most
 of the time importing torch and mmaction).
 """
@@ -14,11 +15,15 @@ import os.path as osp
 import re
 
 import mmaction.apis
+import numpy as np
 import pytest
 import torch
+from mmaction.structures import ActionDataSample
+from mmengine.evaluator import Evaluator
 from PIL import Image
 
 import kga_mmaction.apis
+from kga_mmaction.evaluation import evaluate_predictions, load_predictions
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 PNG_SIGNATURE = b'\x89PNG\r\n\x1a\n'
@@ -87,6 +92,68 @@ def test_plot_roc(tiny_kga, tiny_predictions, tmp_path, capsys):
                      capsys.readouterr().out)
 
 
+@pytest.fixture
+def calibration_predictions(tmp_path):
+    """A DumpPredictions ``.json`` of 40 videos with float32 logits, the
+    malignant ones more likely malignant; some saturate (margin 20)."""
+    rng = np.random.default_rng(0)
+    samples = []
+    for i in range(40):
+        label = i % 2
+        margin = rng.normal(2 * label - 1, 1.5) + 20 * (i % 7 == 0)
+        logits = torch.tensor([0., margin], dtype=torch.float32)
+        sample = ActionDataSample().set_gt_label(label)
+        sample.set_pred_score(logits.softmax(-1))
+        sample.pred_logits = logits
+        sample.set_metainfo(dict(video_id=f'v{i:02d}'))
+        samples.append(sample)
+    path = tmp_path / 'calibration_predictions.json'
+    evaluator = Evaluator(
+        [dict(type='DumpPredictions', out_file_path=str(path))])
+    evaluator.process(samples)
+    evaluator.evaluate(len(samples))
+    return path
+
+
+@pytest.mark.parametrize('bins', [None, 4])
+def test_plot_reliability(tiny_kga, calibration_predictions, tmp_path,
+                          capsys, bins):
+    out = tmp_path / 'reliability'
+    options = [] if bins is None else ['--bins', bins]
+    run_tool('plot_reliability', tiny_kga, calibration_predictions, '--out',
+             out, *options)
+    assert_png(out / 'reliability.png')
+    with open(out / 'reliability_bins.csv') as f:
+        rows = list(csv.DictReader(f))
+    num_bins = 10 if bins is None else bins  # the metric's ece_bins
+    assert [int(r['bin']) for r in rows] == list(range(num_bins))
+    assert float(rows[0]['lower']) == 0 and float(rows[-1]['upper']) == 1
+    assert sum(int(r['count']) for r in rows) == 40
+    for r in rows:  # an empty bin has no mean and no fraction
+        assert (r['mean_probability'] == '') == (int(r['count']) == 0)
+        if r['mean_probability']:
+            assert float(r['lower']) <= float(r['mean_probability']) <= \
+                float(r['upper'])
+            assert 0 <= float(r['malignant_fraction']) <= 1
+    # the printed numbers are the metric's on the same predictions
+    metrics = evaluate_predictions(
+        load_predictions(str(calibration_predictions)),
+        dict(type='BinaryDiagnosisMetric', ece_bins=num_bins))
+    printed = re.search(r'Brier = (\d\.\d{4}); ECE = (\d\.\d{4}) '
+                        rf'\({num_bins} equal-width bins\) over 40 videos',
+                        capsys.readouterr().out)
+    assert float(printed[1]) == pytest.approx(metrics['diagnosis/brier'],
+                                              abs=5e-5)
+    assert float(printed[2]) == pytest.approx(metrics['diagnosis/ece'],
+                                              abs=5e-5)
+    # the CSV's bins give that ECE
+    filled = [r for r in rows if int(r['count'])]
+    assert sum(int(r['count']) * abs(float(r['malignant_fraction']) -
+                                     float(r['mean_probability']))
+               for r in filled) / 40 == pytest.approx(
+                   metrics['diagnosis/ece'], abs=1e-5)
+
+
 def test_plot_features(tiny_kga, tmp_path, capsys):
     out = tmp_path / 'features'
     run_model_tool('plot_features', tiny_kga, '--out', out, '--images', 4)
@@ -153,7 +220,7 @@ def test_export_keyframes_leaves_nothing_on_failure(tiny_kga,
 
 
 @pytest.mark.parametrize('tool', ['export_keyframes', 'plot_roc',
-                                  'plot_attention'])
+                                  'plot_attention', 'plot_reliability'])
 def test_tools_refuse_nan_predictions(tiny_kga, tiny_predictions, tmp_path,
                                       tool):
     """Predictions of a diverged model (NaN scores) stop the tool with a

@@ -1,14 +1,19 @@
 """Pure functions behind the metrics and figures."""
 from .bootstrap import bootstrap_ci
+from .calibration import (ReliabilityBins, brier_score,
+                          expected_calibration_error, reliability_bins)
 from .correlation import pearson_r
 from .delong import delong_test
 from .frame_ranking import top_k_frames
-from .log_odds import positive_log_odds, ranking_scores
+from .log_odds import (positive_log_odds, positive_probabilities,
+                       ranking_scores)
 from .roc import (OperatingPoint, RocAnalysis, confusion_at,
                   rates_from_confusion, roc_analysis)
 
 __all__ = [
-    'OperatingPoint', 'RocAnalysis', 'bootstrap_ci', 'confusion_at',
-    'delong_test', 'pearson_r', 'positive_log_odds', 'ranking_scores', 'rates_from_confusion',
-    'roc_analysis', 'top_k_frames'
+    'OperatingPoint', 'ReliabilityBins', 'RocAnalysis', 'bootstrap_ci',
+    'brier_score', 'confusion_at', 'delong_test',
+    'expected_calibration_error', 'pearson_r', 'positive_log_odds',
+    'positive_probabilities', 'ranking_scores', 'rates_from_confusion',
+    'reliability_bins', 'roc_analysis', 'top_k_frames'
 ]

@@ -1,9 +1,10 @@
-"""Log-odds of the positive class, the score videos are ranked by."""
+"""Log-odds of the positive class, the score videos are ranked by, and
+the probability they give."""
 from typing import Optional, Sequence, Tuple, Union
 
 import numpy as np
 import torch
-from scipy.special import logsumexp
+from scipy.special import expit, logsumexp
 
 
 def positive_log_odds(logits: Union[torch.Tensor, Sequence[float]],
@@ -60,3 +61,27 @@ def ranking_scores(probabilities: Sequence[float],
     scores = np.array(log_odds if by_log_odds else probabilities,
                       dtype=np.float64)
     return scores, by_log_odds
+
+
+def positive_probabilities(probabilities: Sequence[float],
+                           log_odds: Sequence[Optional[float]]
+                           ) -> np.ndarray:
+    """The positive-class probabilities, from the log-odds where possible.
+
+    Where every video has log-odds (:func:`ranking_scores` ranks by them),
+    the probability is ``expit(log_odds)`` in float64, so that a video with
+    a logit margin of 40 has ``1 - 4e-18`` rather than the float32 softmax's
+    rounded 1.0; otherwise the given probabilities. Calibration
+    (:mod:`.calibration`) is measured on these.
+
+    Args:
+        probabilities (Sequence[float]): Positive-class probability of each
+            video, ``[N]``.
+        log_odds (Sequence[float | None]): Its log-odds, None where the
+            model gave no logits, ``[N]``.
+
+    Returns:
+        np.ndarray: The probabilities ``[N]`` (float64).
+    """
+    scores, by_log_odds = ranking_scores(probabilities, log_odds)
+    return expit(scores) if by_log_odds else scores
