@@ -3,6 +3,7 @@ from .bootstrap import bootstrap_ci
 from .correlation import pearson_r
 from .delong import delong_test
 from .frame_ranking import top_k_frames
+from .keyframe_localisation import top_k_overlap
 from .log_odds import positive_log_odds, ranking_scores
 from .roc import (OperatingPoint, RocAnalysis, confusion_at,
                   rates_from_confusion, roc_analysis)
@@ -10,5 +11,5 @@ from .roc import (OperatingPoint, RocAnalysis, confusion_at,
 __all__ = [
     'OperatingPoint', 'RocAnalysis', 'bootstrap_ci', 'confusion_at',
     'delong_test', 'pearson_r', 'positive_log_odds', 'ranking_scores', 'rates_from_confusion',
-    'roc_analysis', 'top_k_frames'
+    'roc_analysis', 'top_k_frames', 'top_k_overlap'
 ]
