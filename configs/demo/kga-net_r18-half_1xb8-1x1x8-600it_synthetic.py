@@ -32,11 +32,12 @@ optim_wrapper = dict(
         custom_keys=dict(
             centers=dict(lr_mult=20.), fc_cls=dict(lr_mult=8.))))
 
-# As in the paper config: the diagnosis metrics, and the correlation of the
+# As in the paper config: the diagnosis metrics, the correlation of the
 # attention with the center distances (negative when the coherence loss
-# works).
+# works), and whether the most attended frames show the lesion.
 val_evaluator = [
     dict(type='BinaryDiagnosisMetric', positive_class=1),
-    dict(type='AttentionDistanceMetric')
+    dict(type='AttentionDistanceMetric'),
+    dict(type='KeyframeLocalisationMetric', k=4)
 ]
 test_evaluator = val_evaluator

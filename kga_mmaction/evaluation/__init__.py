@@ -1,8 +1,10 @@
 """Metrics: benign/malignant diagnosis (AUC, Youden index), attention vs.
-center distance, and prediction dumps, which the analysis tools read back.
+center distance, attention vs. lesion area (keyframe localisation), and
+prediction dumps, which the analysis tools read back.
 The math behind them is in :mod:`kga_mmaction.evaluation.functional`."""
 from .attention_distance_metric import AttentionDistanceMetric
 from .binary_diagnosis_metric import BinaryDiagnosisMetric
+from .keyframe_localisation_metric import KeyframeLocalisationMetric
 from .prediction_dump import DumpPredictions
 from .prediction_reader import (evaluate_predictions, load_predictions,
                                 read_prediction_frames, select_predictions)
@@ -10,6 +12,7 @@ from .video_prediction import NonFiniteScoreError, VideoPrediction
 
 __all__ = [
     'AttentionDistanceMetric', 'BinaryDiagnosisMetric', 'DumpPredictions',
-    'NonFiniteScoreError', 'VideoPrediction', 'evaluate_predictions',
-    'load_predictions', 'read_prediction_frames', 'select_predictions'
+    'KeyframeLocalisationMetric', 'NonFiniteScoreError', 'VideoPrediction',
+    'evaluate_predictions', 'load_predictions', 'read_prediction_frames',
+    'select_predictions'
 ]

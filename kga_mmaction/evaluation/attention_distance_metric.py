@@ -3,19 +3,12 @@ import logging
 from typing import Any, Dict, List, Sequence
 
 import numpy as np
-import torch
 from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
 from .functional import pearson_r
-
-
-def _float64(values: Any) -> np.ndarray:
-    """A tensor (any dtype, any device) or array-like as a float64 array."""
-    if isinstance(values, torch.Tensor):
-        values = values.detach().cpu().double()
-    return np.asarray(values, dtype=np.float64)
+from .prediction_dump import to_float64
 
 
 @METRICS.register_module()
@@ -66,8 +59,8 @@ class AttentionDistanceMetric(BaseMetric):
                 continue
             label = int(sample['gt_label'].reshape(-1)[0])
             self.results.append(
-                dict(weights=_float64(weights),
-                     distances=_float64(distances)[:, label]))  # [T]
+                dict(weights=to_float64(weights),
+                     distances=to_float64(distances)[:, label]))  # [T]
 
     def compute_metrics(self, results: List[dict]) -> Dict[str, float]:
         """Average the per-video correlations; pool the weights.

@@ -1,4 +1,5 @@
-"""Per-video predictions, frame weights and center distances to JSON/CSV.
+"""Per-video predictions, frame weights, center distances and lesion areas
+to JSON/CSV.
 
 Like mmengine's ``DumpResults``, but writes a file a person can open (and
 pandas can read) instead of a pickle of whole data samples.
@@ -24,7 +25,8 @@ SOURCE_FIELDS = ('frame_dir', 'filename')
 SCALAR_FIELDS = ('index', 'video_id', *SOURCE_FIELDS, 'gt_label',
                  'pred_label', 'positive_score', 'log_odds')
 #: Fields with a list per video (``[K]`` or ``[T]``): one CSV cell each.
-LIST_FIELDS = ('pred_score', 'pred_logits', 'frame_inds', 'frame_weights')
+LIST_FIELDS = ('pred_score', 'pred_logits', 'frame_inds', 'frame_weights',
+               'frame_lesion_areas')
 #: ``[T, K]`` fields: K CSV columns ``<field>_<k>`` each.
 MATRIX_FIELDS = ('frame_scores', 'center_distances')
 #: Per-frame fields that KGA-Net's FrameAttentionHead stores on a sample.
@@ -48,6 +50,54 @@ def video_id_of(sample: Dict[str, Any]) -> Optional[str]:
         if sample.get(key):
             return osp.basename(osp.normpath(str(sample[key])))
     return None
+
+
+def frame_lesion_areas_of(sample: Dict[str, Any]) -> Optional[np.ndarray]:
+    """The lesion area of each frame the model saw.
+
+    A sample read back from a dump holds them (``frame_lesion_areas``); at
+    test time they are picked from the whole video's ``lesion_areas``
+    metainfo (one per frame, by frame number, as
+    :class:`~kga_mmaction.datasets.BUSVDataset` gives them) at
+    ``frame_inds`` (frame numbers as the decoder reads them; BUSV frames
+    start at 0).
+
+    Args:
+        sample (dict): A predicted sample converted to a dict.
+
+    Returns:
+        np.ndarray | None: float32 areas, ``[T]``; None if the sample has
+        neither ``frame_lesion_areas`` nor both ``lesion_areas`` and
+        ``frame_inds``.
+
+    Raises:
+        ValueError: If a frame index is outside ``lesion_areas``.
+    """
+    if sample.get('frame_lesion_areas') is not None:
+        return np.asarray(sample['frame_lesion_areas'], dtype=np.float32)
+    if sample.get('lesion_areas') is None or sample.get('frame_inds') is None:
+        return None
+    areas = np.asarray(sample['lesion_areas'], dtype=np.float32)  # [frames]
+    inds = np.asarray(sample['frame_inds'], dtype=np.int64).reshape(-1)  # [T]
+    if inds.size and (inds.min() < 0 or inds.max() >= len(areas)):
+        raise ValueError(
+            f'{video_id_of(sample)}: frame_inds from {inds.min()} to '
+            f'{inds.max()}, but lesion_areas has {len(areas)} frames')
+    return areas[inds]
+
+
+def to_float64(values: Any) -> np.ndarray:
+    """A tensor (any dtype, any device) or array-like as a float64 array.
+
+    Args:
+        values (Any): A tensor, array or (nested) list of numbers.
+
+    Returns:
+        np.ndarray: The values, float64, same shape.
+    """
+    if isinstance(values, torch.Tensor):
+        values = values.detach().cpu().double()
+    return np.asarray(values, dtype=np.float64)
 
 
 def to_plain(value: Any) -> Any:
@@ -115,6 +165,10 @@ class DumpPredictions(BaseMetric):
       (the ``frame_inds`` metainfo, a frame folder's ``start_index``
       included; needs ``'frame_inds'`` in
       ``PackActionInputs(meta_keys=...)``).
+    * ``frame_lesion_areas`` ``[T]``: the annotated lesion area of each
+      frame used (:func:`frame_lesion_areas_of`; needs ``'lesion_areas'``
+      and ``'frame_inds'`` in ``PackActionInputs(meta_keys=...)``), for
+      :class:`~kga_mmaction.evaluation.KeyframeLocalisationMetric`.
     * ``frame_weights`` ``[T]``, ``frame_scores`` ``[T, K]`` and
       ``center_distances`` ``[T, K]``: stored by KGA-Net's
       :class:`FrameAttentionHead` (attention weight, frame class
@@ -188,7 +242,8 @@ class DumpPredictions(BaseMetric):
                                             self.positive_class)),
                 pred_score=to_plain(score),
                 pred_logits=to_plain(sample.get('pred_logits')),
-                frame_inds=to_plain(sample.get('frame_inds')))
+                frame_inds=to_plain(sample.get('frame_inds')),
+                frame_lesion_areas=to_plain(frame_lesion_areas_of(sample)))
             for key in FRAME_FIELDS:
                 record[key] = to_plain(sample.get(key))
             self.results.append(record)

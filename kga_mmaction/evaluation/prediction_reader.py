@@ -98,6 +98,7 @@ def _to_prediction(record: dict, path: str, position: int) -> VideoPrediction:
         frame_weights=_array(record.get('frame_weights')),
         frame_scores=_array(record.get('frame_scores')),
         center_distances=_array(record.get('center_distances')),
+        frame_lesion_areas=_array(record.get('frame_lesion_areas')),
         frame_dir=record.get('frame_dir'),
         filename=record.get('filename'),
         index=position if record.get('index') is None else int(

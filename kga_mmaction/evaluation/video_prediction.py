@@ -1,4 +1,5 @@
-"""The prediction for one video: scores, frame weights, center distances.
+"""The prediction for one video: scores, frame weights, center distances
+and the lesion area of each frame.
 
 :func:`~kga_mmaction.apis.predict_video` returns one for a single video;
 :func:`~kga_mmaction.evaluation.load_predictions` reads one per test video
@@ -42,6 +43,8 @@ class VideoPrediction:
         center_distances (np.ndarray, optional): L2 distance of each frame
             feature to each class center, ``[T, K]`` (None without
             centers).
+        frame_lesion_areas (np.ndarray, optional): Annotated lesion area
+            of each sampled frame, ``[T]`` (0 for a frame without a box).
         frame_dir (str, optional): The video's frame folder.
         filename (str, optional): The video's file.
         index (int, optional): Position in the test set.
@@ -55,6 +58,7 @@ class VideoPrediction:
     frame_weights: Optional[np.ndarray] = None
     frame_scores: Optional[np.ndarray] = None
     center_distances: Optional[np.ndarray] = None
+    frame_lesion_areas: Optional[np.ndarray] = None
     frame_dir: Optional[str] = None
     filename: Optional[str] = None
     index: Optional[int] = None

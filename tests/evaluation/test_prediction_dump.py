@@ -9,11 +9,13 @@ from mmaction.registry import METRICS, MODELS
 from mmaction.structures import ActionDataSample
 from mmengine.evaluator import Evaluator
 
-from kga_mmaction.evaluation.prediction_dump import to_plain, video_id_of
+from kga_mmaction.evaluation.prediction_dump import (frame_lesion_areas_of,
+                                                     to_plain, video_id_of)
 
 
 def kga_sample() -> ActionDataSample:
-    """A KGA-Net prediction: 3 frames, 2 classes, every per-frame field."""
+    """A KGA-Net prediction: 3 frames, 2 classes, every per-frame field;
+    its video has 9 frames, each with a lesion area."""
     sample = ActionDataSample()
     sample.set_gt_label(1)
     sample.set_pred_score(torch.tensor([0.25, 0.75]))
@@ -21,7 +23,9 @@ def kga_sample() -> ActionDataSample:
     sample.pred_logits = torch.tensor([0., 3.])
     sample.set_metainfo(dict(video_id='x28f299ceb056964c',
                              frame_dir='/data/busv/rawframes/malignant/x28f',
-                             frame_inds=np.array([0, 4, 8])))
+                             frame_inds=np.array([0, 4, 8]),
+                             lesion_areas=[0., 1., 2., 3., 4., 5., 6., 7.,
+                                           8.5]))
     sample.frame_weights = torch.tensor([0.5, 0.25, 0.125])
     sample.frame_scores = torch.tensor([[0.5, 0.5], [0.25, 0.75],
                                         [0.125, 0.875]])
@@ -71,6 +75,7 @@ def test_json_per_video(tmp_path):
         pred_score=[0.25, 0.75], pred_logits=[0.0, 3.0],
         frame_inds=[0, 4, 8],
         frame_weights=[0.5, 0.25, 0.125],
+        frame_lesion_areas=[0.0, 4.0, 8.5],  # lesion_areas[frame_inds]
         frame_scores=[[0.5, 0.5], [0.25, 0.75], [0.125, 0.875]],
         center_distances=[[1.5, 2.0], [3.0, 0.5], [4.0, 0.25]])
     # video id from the frame folder; the fields a baseline lacks are null
@@ -79,7 +84,8 @@ def test_json_per_video(tmp_path):
         frame_dir='/data/busv/rawframes/benign/y1a2/', filename=None,
         gt_label=0, pred_label=0, positive_score=0.125, log_odds=None,
         pred_score=[0.875, 0.125], pred_logits=None, frame_inds=None,
-        frame_weights=None, frame_scores=None, center_distances=None)
+        frame_weights=None, frame_lesion_areas=None, frame_scores=None,
+        center_distances=None)
     assert os.listdir(path.parent) == ['preds.json']  # no temporary left
 
 
@@ -92,8 +98,9 @@ def test_csv_per_video(tmp_path):
     assert reader.fieldnames == [
         'index', 'video_id', 'frame_dir', 'filename', 'gt_label',
         'pred_label', 'positive_score', 'log_odds', 'pred_score',
-        'pred_logits', 'frame_inds', 'frame_weights', 'frame_scores_0',
-        'frame_scores_1', 'center_distances_0', 'center_distances_1'
+        'pred_logits', 'frame_inds', 'frame_weights', 'frame_lesion_areas',
+        'frame_scores_0', 'frame_scores_1', 'center_distances_0',
+        'center_distances_1'
     ]
     kga, base = rows
     assert kga == {
@@ -105,6 +112,7 @@ def test_csv_per_video(tmp_path):
         'pred_score': '0.25 0.75', 'pred_logits': '0.0 3.0',
         'frame_inds': '0 4 8',
         'frame_weights': '0.5 0.25 0.125',
+        'frame_lesion_areas': '0.0 4.0 8.5',
         'frame_scores_0': '0.5 0.25 0.125',  # column k: T values of class k
         'frame_scores_1': '0.5 0.75 0.875',
         'center_distances_0': '1.5 3.0 4.0',
@@ -115,7 +123,7 @@ def test_csv_per_video(tmp_path):
         'frame_dir': '/data/busv/rawframes/benign/y1a2/', 'filename': '',
         'gt_label': '0', 'pred_label': '0', 'positive_score': '0.875',
         'log_odds': '', 'pred_score': '0.875 0.125', 'pred_logits': '',
-        'frame_inds': '', 'frame_weights': '',
+        'frame_inds': '', 'frame_weights': '', 'frame_lesion_areas': '',
         'frame_scores_0': '', 'frame_scores_1': '',
         'center_distances_0': '', 'center_distances_1': ''
     }
@@ -152,6 +160,24 @@ def test_predictions_of_the_frame_attention_head(tmp_path):
         assert np.array(record['center_distances']).shape == (num_frames, 2)
         np.testing.assert_allclose(record['center_distances'],
                                    pred.center_distances.numpy(), rtol=1e-6)
+
+
+def test_lesion_areas_of_the_sampled_frames():
+    areas = [0., 10., 20., 30.]
+    picked = frame_lesion_areas_of(
+        dict(lesion_areas=areas, frame_inds=np.array([3, 1, 1])))
+    assert picked.dtype == np.float32
+    np.testing.assert_array_equal(picked, [30., 10., 10.])
+    # read back from a dump: as stored, frame_inds no longer needed
+    np.testing.assert_array_equal(
+        frame_lesion_areas_of(dict(frame_lesion_areas=torch.tensor([5.]))),
+        [5.])
+    assert frame_lesion_areas_of(dict(lesion_areas=areas)) is None
+    assert frame_lesion_areas_of(dict(frame_inds=np.array([0]))) is None
+    with pytest.raises(ValueError, match='v7: frame_inds from 2 to 4, but '
+                       'lesion_areas has 4 frames'):
+        frame_lesion_areas_of(dict(video_id='v7', lesion_areas=areas,
+                                   frame_inds=np.array([2, 4])))
 
 
 def test_video_id_fallbacks():

@@ -16,9 +16,11 @@ train_video_pipeline = [
     dict(type='FormatShape', input_format='NCHW'),
     dict(type='PackActionInputs')
 ]
-# `frame_inds` and `frame_dir` reach the predictions (--out-predictions).
+# `frame_inds` and `frame_dir` reach the predictions (--out-predictions);
+# `lesion_areas` (one per frame of the video) gives the lesion area of each
+# sampled frame, for `KeyframeLocalisationMetric` and the predictions.
 test_meta_keys = ('img_shape', 'img_key', 'video_id', 'timestamp',
-                  'frame_inds', 'frame_dir')
+                  'frame_inds', 'frame_dir', 'lesion_areas')
 test_pipeline = [
     dict(type='SampleUpToFrames', max_frames=128),
     dict(type='RawFrameDecode'),

@@ -32,7 +32,15 @@ class BUSVDataset(CheckedActionDataset):
              label=0,                  # 0 benign, 1 malignant
              filename_tmpl='{:06}.png', start_index=0,
              video_id='x28f299ceb056964c', video_name='benign/x28f...',
-             height=670, width=670)    # from the JSON
+             height=670, width=670,    # from the JSON
+             lesion_areas=[0.0, 1512.0, ...])  # [total_frames], see below
+
+    ``lesion_areas`` holds the lesion area of every frame, by frame number:
+    the summed ``w * h`` of the frame's boxes in the JSON, 0 for a frame
+    without a box or with an empty box (negative width or height; see
+    :mod:`.lesion_areas`). List it in the test pipeline's
+    ``PackActionInputs(meta_keys=...)`` for
+    :class:`~kga_mmaction.evaluation.KeyframeLocalisationMetric`.
 
     At construction the whole root (both JSONs, every video folder) is
     checked with :func:`~.index.index_busv_root`; any problem (missing or
@@ -113,7 +121,8 @@ class BUSVDataset(CheckedActionDataset):
                     video_id=video.video_id,
                     video_name=video.name,
                     height=video.height,
-                    width=video.width))
+                    width=video.width,
+                    lesion_areas=video.lesion_areas))
         self._log_loaded(index.annotation_files[self.split], data_list,
                          changes)
         if index.warnings:

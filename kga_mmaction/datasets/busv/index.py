@@ -9,7 +9,10 @@ raises, ``tools/data/check_dataset.py`` reports).
 Cheap checks (directory listings and file sizes, no decoding): the
 ``rawframes/`` folder and both CocoVID JSONs exist; every class folder is
 ``benign`` or ``malignant``; every ``file_name`` in the JSONs is
-``<benign|malignant>/<video_id>/NNNNNN.png``; no video is in both JSONs;
+``<benign|malignant>/<video_id>/NNNNNN.png``; every annotation has an
+``image_id`` of a listed frame and an ``[x, y, w, h]`` ``bbox`` (the lesion
+area of each frame is read from them, see :mod:`.lesion_areas`); no video
+is in both JSONs;
 every frame a JSON lists exists and is not empty; every video folder holds
 frames, numbered ``000000`` upward without gaps, each listed in a JSON;
 every video folder is in a JSON (a folder that is not is a warning); one
@@ -34,6 +37,7 @@ from ..problems import (BAD_JSON_ENTRY, EMPTY_VIDEO, FRAME_GAP,
 from ..transforms.loading import read_rgb_image
 from .layout import (BUSV_CLASSES, BUSV_FRAME_RE, BUSV_FRAME_TMPL,
                      BUSV_FRAMES_FOLDER, BUSV_SPLITS, find_busv_annotation)
+from .lesion_areas import lesion_areas_by_image
 
 
 @dataclass
@@ -50,6 +54,10 @@ class BUSVVideo:
         height (int): Frame height from the JSON.
         width (int): Frame width from the JSON.
         json_path (str): The JSON the video is in.
+        lesion_areas (list[float]): Lesion area of each frame on disk, in
+            pixels, by frame number: the summed areas of the frame's boxes
+            in the JSON, 0 for a frame without a box (see
+            :mod:`.lesion_areas`). ``[total_frames]``.
     """
     name: str
     class_name: str
@@ -60,6 +68,7 @@ class BUSVVideo:
     height: int
     width: int
     json_path: str
+    lesion_areas: List[float]
 
 
 @dataclass
@@ -91,11 +100,14 @@ class _JsonVideo:
     json_path: str
     frames: Dict[int, int] = field(default_factory=dict)  # frame -> img id
     sizes: Counter = field(default_factory=Counter)  # (h, w) -> count
+    lesion_areas: Dict[int, float] = field(
+        default_factory=dict)  # frame -> area, frames with a box only
 
 
 def _load_busv_json(json_path: str,
                     split: str) -> Tuple[Dict[str, _JsonVideo], List[Problem]]:
-    """Group the ``images`` of a CocoVID JSON by video folder."""
+    """Group the ``images`` of a CocoVID JSON by video folder, with the
+    lesion area of the frames that have a box in its ``annotations``."""
     try:
         with open(json_path, encoding='utf-8') as f:
             data = json.load(f)
@@ -107,6 +119,7 @@ def _load_busv_json(json_path: str,
                          'list (expected a CocoVID JSON)')
     videos: Dict[str, _JsonVideo] = {}
     problems = []
+    frame_of_image: Dict[object, Tuple[_JsonVideo, int]] = {}
     for record in data['images']:
         file_name = record.get('file_name') if isinstance(record,
                                                           dict) else None
@@ -141,6 +154,20 @@ def _load_busv_json(json_path: str,
         video = videos.setdefault(name, _JsonVideo(name, split, json_path))
         video.frames[int(match.group(1))] = record.get('id')
         video.sizes[(height, width)] += 1
+        frame_of_image[record.get('id')] = (video, int(match.group(1)))
+    areas, area_problems = lesion_areas_by_image(
+        data.get('annotations', []), json_path)
+    problems.extend(area_problems)
+    for image_id, area in areas.items():
+        if image_id not in frame_of_image:
+            problems.append(
+                Problem(
+                    BAD_JSON_ENTRY, json_path,
+                    f'annotation of image id {image_id!r}: no such frame '
+                    'in "images"'))
+            continue
+        video, frame = frame_of_image[image_id]
+        video.lesion_areas[frame] = area
     for video in videos.values():
         if len(video.sizes) > 1:
             sizes = ', '.join(f'{w}x{h} ({n} frames)'
@@ -298,7 +325,11 @@ def index_busv_root(root: str, deep: bool = False) -> BUSVIndex:
                 total_frames=len(disk.frames),
                 height=height,
                 width=width,
-                json_path=video.json_path))
+                json_path=video.json_path,
+                lesion_areas=[
+                    video.lesion_areas.get(frame, 0.)
+                    for frame in disk.frames
+                ]))
 
     for name, disk in disk_videos.items():
         if not disk.frames:

@@ -5,6 +5,7 @@ from .calibration import (ReliabilityBins, brier_score,
 from .correlation import pearson_r
 from .delong import delong_test
 from .frame_ranking import top_k_frames
+from .keyframe_localisation import top_k_overlap
 from .log_odds import (positive_log_odds, positive_probabilities,
                        ranking_scores)
 from .roc import (OperatingPoint, RocAnalysis, confusion_at,
@@ -15,5 +16,5 @@ __all__ = [
     'brier_score', 'confusion_at', 'delong_test',
     'expected_calibration_error', 'pearson_r', 'positive_log_odds',
     'positive_probabilities', 'ranking_scores', 'rates_from_confusion',
-    'reliability_bins', 'roc_analysis', 'top_k_frames'
+    'reliability_bins', 'roc_analysis', 'top_k_frames', 'top_k_overlap'
 ]
