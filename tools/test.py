@@ -18,7 +18,8 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import kga_mmaction  # noqa: F401  (registers the plugin)
-from kga_mmaction.apis import default_device
+from kga_mmaction.apis import (add_cross_validation_arguments,
+                               default_device, merge_cross_validation_args)
 from kga_mmaction.engine import (load_weights,
                                  register_safe_checkpoint_loader,
                                  setup_cpu_distributed)
@@ -65,6 +66,7 @@ def parse_args() -> argparse.Namespace:
                         choices=['none', 'pytorch', 'slurm', 'mpi'],
                         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_cross_validation_arguments(parser, test=True)
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
@@ -101,7 +103,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
                            args.frame_chunk_size, args.compile)
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
-    return cfg
+    return merge_cross_validation_args(cfg, args)
 
 
 def main() -> None:

@@ -12,6 +12,8 @@ from mmengine.config import Config, DictAction
 from mmengine.runner import Runner
 
 import kga_mmaction  # noqa: F401  (registers the plugin)
+from kga_mmaction.apis import (add_cross_validation_arguments,
+                               merge_cross_validation_args)
 from kga_mmaction.engine import (register_safe_checkpoint_loader,
                                  setup_cpu_distributed)
 
@@ -46,6 +48,7 @@ def parse_args() -> argparse.Namespace:
                         choices=['none', 'pytorch', 'slurm', 'mpi'],
                         help='job launcher')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_cross_validation_arguments(parser)
     args = parser.parse_args()
     os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
     return args
@@ -91,7 +94,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     cfg.randomness = randomness
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
-    return cfg
+    return merge_cross_validation_args(cfg, args)
 
 
 def main() -> None:

@@ -20,6 +20,13 @@ The other analysis tools run no model: they read the predictions that
     add_prediction_arguments(parser)
     args = parser.parse_args(argv)
     classes, predictions = load_predictions_from_args(args)
+
+``tools/train.py`` and ``tools/test.py`` run one fold of a BUSV
+cross-validation (``--folds K --fold I [--fold-seed S]``; ``tools/test.py``
+also ``--fold-part inner_val``)::
+
+    add_cross_validation_arguments(parser, test=True)
+    cfg = merge_cross_validation_args(cfg, args)
 """
 import argparse
 import sys
@@ -28,6 +35,9 @@ from typing import List, Tuple
 import torch.nn as nn
 from mmengine.config import Config, DictAction
 
+from ..datasets.busv.cross_validation import (DEFAULT_INNER_VAL_FRACTION,
+                                              TEST_PARTS,
+                                              apply_cross_validation)
 from ..evaluation import (NonFiniteScoreError, VideoPrediction,
                           load_predictions, select_predictions)
 from .inference import dataset_classes, default_device, init_kga_recognizer
@@ -144,3 +154,50 @@ def load_predictions_from_args(
 def _add_cfg_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
                         help='override config settings, xxx=yyy format')
+
+
+def add_cross_validation_arguments(parser: argparse.ArgumentParser,
+                                   test: bool = False) -> None:
+    """Add ``--folds``, ``--fold``, ``--fold-seed`` and
+    ``--inner-val-fraction`` (and, for ``test``, ``--fold-part``): the
+    arguments of :func:`~kga_mmaction.datasets.apply_cross_validation`."""
+    group = parser.add_argument_group(
+        'cross-validation', 'pool the BUSV videos of both JSONs into K '
+        'class-stratified folds; train on the other folds (less an inner '
+        'validation share, which validates), test on fold I. Other '
+        'datasets (BUSI) stay as configured.')
+    group.add_argument('--folds', type=int, metavar='K',
+                       help='number of folds (with --fold)')
+    group.add_argument('--fold', type=int, metavar='I',
+                       help='the test fold, 0-based (with --folds)')
+    group.add_argument('--fold-seed', type=int, default=0, metavar='S',
+                       help='seed of the folds (default: 0)')
+    group.add_argument(
+        '--inner-val-fraction', type=float,
+        default=DEFAULT_INNER_VAL_FRACTION,
+        help='share of the training folds held out as inner validation '
+        f'(default: {DEFAULT_INNER_VAL_FRACTION})')
+    if test:
+        group.add_argument(
+            '--fold-part', choices=TEST_PARTS, default=TEST_PARTS[0],
+            help="test on the fold ('test', default) or on the inner "
+            "validation part ('inner_val', to choose a threshold)")
+
+
+def merge_cross_validation_args(cfg: Config,
+                                args: argparse.Namespace) -> Config:
+    """Apply the arguments of :func:`add_cross_validation_arguments` to
+    ``cfg``; unchanged without ``--folds``/``--fold``.
+
+    Raises:
+        ValueError: If only one of ``--folds`` and ``--fold`` is given, or
+            from :func:`~kga_mmaction.datasets.apply_cross_validation`.
+    """
+    if args.folds is None and args.fold is None:
+        return cfg
+    if args.folds is None or args.fold is None:
+        raise ValueError(f'--folds and --fold go together, got --folds '
+                         f'{args.folds} and --fold {args.fold}')
+    return apply_cross_validation(
+        cfg, args.folds, args.fold, args.fold_seed, args.inner_val_fraction,
+        getattr(args, 'fold_part', TEST_PARTS[0]))

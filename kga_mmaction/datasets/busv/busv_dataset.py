@@ -4,9 +4,11 @@ The tree is read as released (see :mod:`.layout`). The split of a video is
 the JSON that lists it; its label is the first path component of its
 ``file_name`` (``benign`` -> 0, ``malignant`` -> 1).
 ``split_variant='clean'`` applies the known errata and removes leaking
-videos (see :mod:`.split_variants`).
+videos (see :mod:`.split_variants`). ``cross_validation`` pools both JSONs
+and loads one part of a K-fold split instead (see
+:mod:`.cross_validation`).
 """
-from typing import Callable, Dict, List, Sequence, Union
+from typing import Callable, Dict, List, Optional, Sequence, Union
 
 from mmengine.logging import MMLogger
 
@@ -15,6 +17,7 @@ from mmaction.utils import ConfigType
 from ..checked_action_dataset import CheckedActionDataset
 from ..problems import (MAX_LISTED_PROBLEMS, format_problems,
                         raise_for_problems)
+from .cross_validation import CrossValidation
 from .index import index_busv_root
 from .layout import BUSV_CLASSES, BUSV_FRAME_TMPL, BUSV_SPLITS
 from .split_variants import SPLIT_VARIANTS, apply_split_variant
@@ -64,6 +67,14 @@ class BUSVDataset(CheckedActionDataset):
             Defaults to False.
         deep_check (bool): Also decode every frame at construction (slow).
             Defaults to False.
+        cross_validation (dict, optional): Load one part of a
+            class-stratified K-fold split instead of ``split``: the keys of
+            :class:`~.cross_validation.CrossValidation`, e.g.
+            ``dict(num_folds=3, fold=0, seed=0, inner_val_fraction=0.2,
+            part='test')`` (``part``: ``'train'``, ``'inner_val'`` or
+            ``'test'``). The videos of BOTH JSONs (after
+            ``split_variant``) are pooled and ``split`` is ignored.
+            Defaults to None (the official split).
         **kwargs: Passed to :class:`BaseActionDataset` (e.g.
             ``serialize_data``, ``indices``, ``lazy_init``).
     """
@@ -77,6 +88,7 @@ class BUSVDataset(CheckedActionDataset):
                  pipeline: Sequence[Union[ConfigType, Callable]] = (),
                  test_mode: bool = False,
                  deep_check: bool = False,
+                 cross_validation: Optional[dict] = None,
                  **kwargs) -> None:
         if split not in BUSV_SPLITS:
             raise ValueError(f'unknown BUSV split {split!r}; expected one of '
@@ -88,6 +100,8 @@ class BUSVDataset(CheckedActionDataset):
         self.split = split
         self.split_variant = split_variant
         self.deep_check = deep_check
+        self.cross_validation = (None if cross_validation is None else
+                                 CrossValidation.from_config(cross_validation))
         super().__init__(
             ann_file='',
             pipeline=list(pipeline),
@@ -105,9 +119,15 @@ class BUSVDataset(CheckedActionDataset):
             f'{index.root}` for a full report.')
         videos = [
             dict(name=v.name, class_name=v.class_name, video=v)
-            for v in index.videos if v.split == self.split
+            for v in index.videos
+            if self.cross_validation is not None or v.split == self.split
         ]
         kept, changes = apply_split_variant(videos, self.split_variant)
+        if self.cross_validation is not None:
+            chosen = self.cross_validation.select(
+                [item['name'] for item in kept],
+                [item['label'] for item in kept])
+            kept = [item for item, c in zip(kept, chosen) if c]
         data_list = []
         for item in kept:
             video = item['video']
@@ -123,8 +143,10 @@ class BUSVDataset(CheckedActionDataset):
                     height=video.height,
                     width=video.width,
                     lesion_areas=video.lesion_areas))
-        self._log_loaded(index.annotation_files[self.split], data_list,
-                         changes)
+        self._log_loaded(
+            index.annotation_files.values()
+            if self.cross_validation is not None else
+            [index.annotation_files[self.split]], data_list, changes)
         if index.warnings:
             MMLogger.get_current_instance().warning(
                 f'BUSVDataset: {len(index.warnings)} frame folder(s) under '
@@ -132,16 +154,20 @@ class BUSVDataset(CheckedActionDataset):
                 format_problems(index.warnings, MAX_LISTED_PROBLEMS))
         return data_list
 
-    def _log_loaded(self, json_path: str, data_list: List[dict],
+    def _log_loaded(self, json_paths: Sequence[str], data_list: List[dict],
                     changes: Dict[str, List[str]]) -> None:
-        """Log the split, variant and videos per class."""
+        """Log the split (or cross-validation part), variant and videos per
+        class."""
         logger = MMLogger.get_current_instance()
         per_class = ', '.join(
             f'{name} {sum(1 for d in data_list if d["label"] == label)}'
             for label, name in enumerate(BUSV_CLASSES))
-        message = (f'BUSVDataset: split={self.split}, '
+        selection = (f'split={self.split}' if self.cross_validation is None
+                     else self.cross_validation.describe())
+        message = (f'BUSVDataset: {selection}, '
                    f'split_variant={self.split_variant}, '
-                   f'{len(data_list)} videos ({per_class}) from {json_path}')
+                   f'{len(data_list)} videos ({per_class}) from '
+                   f'{" and ".join(json_paths)}')
         applied = {k: v for k, v in changes.items() if v and k != 'not_found'}
         if applied:
             message += '; ' + '; '.join(f'{k}: {", ".join(v)}'
