@@ -1,4 +1,7 @@
 """Small builders shared by the tests."""
+import importlib.util
+from types import ModuleType
+
 import numpy as np
 from mmaction.structures import ActionDataSample
 
@@ -19,3 +22,12 @@ def pairwise_auc(labels, scores) -> float:
     scores = np.asarray(scores, dtype=np.float64)
     pos, neg = scores[labels][:, None], scores[~labels][None, :]
     return float(((pos > neg) + 0.5 * (pos == neg)).mean())
+
+
+def load_script(path: str, name: str) -> ModuleType:
+    """A script outside the package (e.g. a tool) imported as module
+    ``name``, so that a test can call its functions in this process."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module

@@ -1,10 +1,13 @@
 """Metrics: benign/malignant diagnosis (AUC, Youden index), attention vs.
 center distance, attention vs. lesion area (keyframe localisation), and
-prediction dumps, which the analysis tools read back.
+prediction dumps, which the analysis tools read back, pool over
+cross-validation folds and pair between models.
 The math behind them is in :mod:`kga_mmaction.evaluation.functional`."""
 from .attention_distance_metric import AttentionDistanceMetric
 from .binary_diagnosis_metric import BinaryDiagnosisMetric
 from .keyframe_localisation_metric import KeyframeLocalisationMetric
+from .paired_predictions import (paired_scores, pool_predictions,
+                                 ranked_scores)
 from .prediction_dump import DumpPredictions
 from .prediction_reader import (evaluate_predictions, load_predictions,
                                 read_prediction_frames, select_predictions)
@@ -13,6 +16,7 @@ from .video_prediction import NonFiniteScoreError, VideoPrediction
 __all__ = [
     'AttentionDistanceMetric', 'BinaryDiagnosisMetric', 'DumpPredictions',
     'KeyframeLocalisationMetric', 'NonFiniteScoreError', 'VideoPrediction',
-    'evaluate_predictions', 'load_predictions', 'read_prediction_frames',
+    'evaluate_predictions', 'load_predictions', 'paired_scores',
+    'pool_predictions', 'ranked_scores', 'read_prediction_frames',
     'select_predictions'
 ]
