@@ -29,11 +29,11 @@ demo: $(STAMP)
 
 # Tables 1 and 2 on the synthetic data at CPU demo sizes (results/*.md), by
 # 3-fold cross-validation of the BUSV videos (BUSI in training for every
-# fold), with pooled out-of-fold AUC CIs and DeLong p-values against KGA-Net;
-# 27 trainings (KGA-Net's are shared by both tables), about 1.5-2 hours on 2
-# cores, two runs at a time; finished runs are skipped.
+# fold), with pooled out-of-fold AUC CIs and DeLong p-values against KGA-Net:
+# 27 trainings and 54 tests (KGA-Net's runs serve both tables), two at a
+# time; finished runs are skipped.
 D := configs/demo
-TABLE := $(PY) tools/analysis/run_table.py --jobs 2 --work-root work_dirs/tables
+TABLE := $(PY) tools/analysis/run_table.py --jobs 2 --work-root work_dirs/tables-cv
 tables: $(STAMP)
 	$(MAKE_DATA)
 	$(TABLE) --title "Table 2 on the synthetic data (CPU demo sizes)" \

@@ -280,6 +280,8 @@ def test_two_folds_end_to_end(run_table, tmp_path):
     ])
     row = cells(out.read_text(), 'KGA-Net')
     assert row['p vs KGA-Net (DeLong)'] == 'ref'
+    # the fold datasets carry the lesion areas to the predictions
+    assert -1 <= float(row['keyframe/area_corr']) <= 1
     assert row['Test videos'] == '8'  # the folds cover every video
     stem = osp.splitext(osp.basename(DEMO))[0]
     for fold in range(2):

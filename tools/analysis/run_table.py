@@ -297,8 +297,9 @@ class Row:
 
 def keyframe_metrics(
         predictions: Sequence[VideoPrediction]) -> Dict[str, float]:
-    """:data:`KEYFRAME_METRIC` of the predictions, with its prefix; empty
-    when it is not registered or a prediction has no frame weights."""
+    """:data:`KEYFRAME_METRIC` (default arguments) of the predictions, its
+    averages only (not its video counts), with its prefix; empty when it
+    is not registered or a prediction has no frame weights."""
     if METRICS.get(KEYFRAME_METRIC) is None or any(
             p.frame_weights is None for p in predictions):
         return {}
@@ -307,6 +308,7 @@ def keyframe_metrics(
         for key, value in evaluate(predictions, dict(type=KEYFRAME_METRIC),
                                    keep_prefix=True).items()
         if isinstance(value, numbers.Real)
+        and not isinstance(value, numbers.Integral)
     }
 
 
