@@ -29,5 +29,5 @@ PRESETS: Dict[str, Dict[str, object]] = {
         images_per_class=162,
         image_malignant_fraction=210 / (437 + 210),
         normal_images=66,
-        difficulty=0.8),
+        difficulty=0.6),
 }
