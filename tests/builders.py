@@ -31,3 +31,13 @@ def load_script(path: str, name: str) -> ModuleType:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
+
+
+def table_cells(table: str, name: str) -> dict:
+    """Header -> cell of the row ``name`` of a Markdown table (the first
+    table whose header starts with ``| Model |``)."""
+    lines = table.splitlines()
+    header = next(line for line in lines if line.startswith('| Model |'))
+    row = next(line for line in lines if line.startswith(f'| {name} |'))
+    return dict(zip(header.strip('| ').split(' | '),
+                    row.strip('| ').split(' | ')))

@@ -18,8 +18,8 @@ tests on up to 128 frames) and writes ``results/recipe_study.md``::
    ``mean``: divided by the frame count, as released) x coherence variant
    (``paper``: eq. 3; ``official``: the released code, at the released
    normalisation) x seed, each trained and tested by
-   ``tools/analysis/run_table.py``'s ``run_one`` (finished runs are
-   skipped).
+   :func:`kga_mmaction.tables.run_one`, as ``tools/analysis/run_table.py``
+   runs them (finished runs are skipped).
 4. The CPU demo (trained from scratch) as shipped and on the paper recipe
    (SGD and sigmoid features), on the data of ``make demo``.
 
@@ -44,9 +44,9 @@ import torchvision
 from mmaction.registry import DATASETS
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import init_default_scope
-from run_table import run_commands, run_one, shell_line
 
 import kga_mmaction  # noqa: F401  (registers the plugin)
+from kga_mmaction.tables import Run, run_commands, run_one, shell_line
 from kga_mmaction.utils import write_atomically
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -381,9 +381,10 @@ def main(argv=None) -> None:
 
     def run(config, seed, name, options, **fields):
         work_dir = osp.join(WORK_ROOT, f'{name}-seed{seed}')
-        run_one(config, seed, work_dir, options, False)
+        study_run = Run(config, seed, work_dir)
+        run_one(study_run, None, 0, options, False, ROOT)
         commands.extend(shell_line(c, work_dir)
-                        for c in run_commands(config, seed, work_dir, options))
+                        for c in run_commands(study_run, None, 0, options))
         curves = train_curves(work_dir)
         record = dict(seed=seed, curves=curves,
                       summary=summarise(curves, test_metrics(work_dir)),

@@ -1,0 +1,33 @@
+"""A whole results table: run (or resume) every run, build the rows, and
+format them as Markdown."""
+from .markdown import format_table
+from .rows import add_delong, build_rows
+from .runs import plan_runs, run_all, run_commands, shell_line
+from .settings import TableSettings
+
+
+def make_table(settings: TableSettings, work_root: str, jobs: int,
+               root: str) -> str:
+    """Train, test and score every run of the table that is not finished,
+    then compare the rows.
+
+    Args:
+        settings (TableSettings): The table.
+        work_root (str): Folder of the runs' work dirs
+            (:func:`~.runs.plan_runs`).
+        jobs (int): Runs at a time.
+        root (str): The repository root, where ``tools/`` is.
+
+    Returns:
+        str: The table's Markdown (:func:`~.markdown.format_table`).
+    """
+    runs = plan_runs(settings.configs, settings.seeds, settings.num_folds,
+                     work_root)
+    rows = build_rows(settings, runs, run_all(runs, settings, jobs, root))
+    add_delong(rows, settings.reference)
+    commands = [
+        shell_line(command, run.work_dir) for run in runs
+        for command in run_commands(run, settings.num_folds,
+                                    settings.fold_seed, settings.cfg_options)
+    ]
+    return format_table(settings, rows, commands)
