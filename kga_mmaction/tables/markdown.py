@@ -151,7 +151,7 @@ def describe(settings: TableSettings, keyframe: bool,
         ]
     reference = settings.reference
     lines += [
-        '* Brier, ECE (when shown): calibration of the predicted malignancy '
+        '* Brier, ECE: calibration of the predicted malignancy '
         'probabilities, from BinaryDiagnosisMetric on the '
         + ('pooled out-of-fold predictions' if settings.folds else
            'test predictions') + '; mean +- std over seeds; ECE over '
