@@ -36,8 +36,11 @@ Sections (one module each in ``kga_mmaction/benchmark/sections/``):
 * ``flops`` -- the backbone's FLOPs per frame and its achieved FLOP/s, next
   to the machine's measured matmul peak.
 
-``--quick`` shrinks every size (a few frames at 32x32) so that the whole
-tool runs in about a minute; its numbers only show that it works.
+``--quick`` shrinks every size (a few frames at 32x32), takes the fast
+paths' agreement on one seed of random weights (each seed's compiled model
+compiles anew, tens of seconds on a CPU) and measures the peak memory of
+the fast inference and of one training step only, so that the whole tool
+runs in about a minute; its numbers only show that it works.
 """
 import argparse
 import os.path as osp
@@ -71,7 +74,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--skip', default='', help='sections to leave out, '
                         'e.g. --skip baselines')
     parser.add_argument('--quick', action='store_true',
-                        help='tiny sizes (for the test)')
+                        help='tiny sizes, one agreement seed, two memory '
+                        'probes (for the test)')
     parser.add_argument('--out-dir', default=osp.join(ROOT, 'benchmarks'))
     parser.add_argument('--name', help='file name stem (default: the host '
                         'kind, e.g. cpu-2core)')

@@ -71,6 +71,7 @@ def checkpoints(tmp_path_factory):
                        str(split / f'iter_{N}.pth')))
     assert f'resumed epoch: 0, iter: {N}' in log
     assert f'Iter(train) [{N + 1}/{2 * N}]' in log
+    assert f'Iter(train) [1/{2 * N}]' not in log  # not trained anew
     return (load(straight / f'iter_{2 * N}.pth'),
             load(split / f'iter_{N}.pth'), load(split / f'iter_{2 * N}.pth'))
 

@@ -5,8 +5,9 @@ synthetic videos under random weights: the probabilities and AUCs, with the
 random classifier as built and with a nearest-centroid one fitted to the
 fp32 features (:func:`fit_classifier`).
 """
+import contextlib
 import copy
-from typing import Dict, List, Sequence
+from typing import Dict, Iterator, List, Sequence
 
 import numpy as np
 import torch
@@ -52,6 +53,25 @@ def fit_classifier(model: torch.nn.Module, videos: Sequence[torch.Tensor],
         fc.weight[1] = (scale * direction).to(fc.weight.dtype)
         fc.bias[1] = float(-scale * margins.mean())
     return float(scale)
+
+
+@contextlib.contextmanager
+def head_of(model: torch.nn.Module,
+            donor: torch.nn.Module) -> Iterator[torch.nn.Module]:
+    """``model`` with a copy of ``donor``'s classification head inside the
+    ``with`` block, and its own head again after it.
+
+    Only the head changes: the backbone keeps its weights, so that a
+    compiled snapshot of it (``test_cfg`` ``compile=True``, which follows
+    the backbone's weights) is reused rather than compiled again, as it
+    would be for a deep copy of ``model``.
+    """
+    own = copy.deepcopy(model.cls_head.state_dict())
+    model.cls_head.load_state_dict(donor.cls_head.state_dict())
+    try:
+        yield model
+    finally:
+        model.cls_head.load_state_dict(own)
 
 
 def malignant_probs(model: torch.nn.Module,
@@ -113,10 +133,8 @@ def synthetic_agreement(kga: torch.nn.Module,
             scale = fit_classifier(kga, videos, labels)
         p32 = malignant_probs(kga, videos)
         for name, model in fast.items():
-            if classifier == 'fitted':
-                model = copy.deepcopy(model)
-                model.cls_head.load_state_dict(kga.cls_head.state_dict())
-            pfast = malignant_probs(model, videos)
+            with head_of(model, kga):  # fp32's head, as built or fitted
+                pfast = malignant_probs(model, videos)
             rows.append(dict(
                 model=name, seed=seed, videos=len(videos),
                 frames=sz['agreement_frames'], classifier=classifier,

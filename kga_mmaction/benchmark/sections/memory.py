@@ -30,12 +30,13 @@ PROBE_PREFIX = 'PROBE '
 MIB = 2**20
 #: Characters of a failed probe's output kept in its row.
 ERROR_TAIL = 500
-#: The probes ``--quick`` runs: fp32, fast, and a training step.
-QUICK_PROBES = (0, 2, 5)
+#: The probes ``--quick`` runs (each is a fresh process, seconds of
+#: imports): the fast path's inference and a training step.
+QUICK_PROBES = (2, 5)
 
 
 def memory_probes(sz: dict, device: str) -> List[dict]:
-    """What the section measures (``--quick``: three of them)."""
+    """What the section measures (``--quick``: two of them)."""
     t = sz['frames'][-1]
     fast = inference_test_cfg(device, fast=True, frame_chunk_size=sz['chunk'])
     probes = [
