@@ -66,6 +66,50 @@ def test_avg_aggregation_has_no_attention():
     torch.testing.assert_close(out['video_scores'], torch.tensor([[3., 4.]]))
 
 
+def test_normalized_aggregation_is_the_weighted_mean():
+    head = build_head(aggregation='normalized')
+    set_identity_classifiers(head)
+    with torch.no_grad():
+        head.fc_attention.weight.copy_(torch.tensor([[1., 0.]]))
+        head.fc_attention.bias.fill_(-3.)
+    # FC(F_i) = F_i0 - 3 = -2, 0, 2 -> w = sigmoid(-2), 0.5, sigmoid(2);
+    # sigmoid(-2) + sigmoid(2) = 1, so sum_i w_i = 1.5 and
+    # F_V = (s(-2) [1, 2] + 0.5 [3, 4] + s(2) [5, 6]) / 1.5
+    s_neg, s_pos = 1 / (1 + math.exp(2.)), 1 / (1 + math.exp(-2.))
+    expected = [(s_neg * 1 + 0.5 * 3 + s_pos * 5) / 1.5,
+                (s_neg * 2 + 0.5 * 4 + s_pos * 6) / 1.5]
+    torch.testing.assert_close(head(FEATS)['video_scores'],
+                               torch.tensor([expected]))
+
+
+def test_normalized_aggregation_ignores_a_common_scale_of_the_weights():
+    """Scaling every w by the same factor leaves F_V as it is, so the video
+    CE cannot lower itself by shrinking all weights (the collapse of
+    'sum' and 'mean'), while 'mean' follows the scale."""
+    gen = torch.Generator().manual_seed(0)
+    feats = torch.randn(2, 5, 2, generator=gen)
+    mask = torch.tensor([[1., 1., 1., 1., 1.], [1., 1., 1., 0., 0.]])
+    weights = torch.rand(2, 5, generator=gen) * mask
+    scores = {}
+    for agg in ('normalized', 'mean'):
+        head = build_head(aggregation=agg)
+        set_identity_classifiers(head)
+        for scale in (1., 1e-3):
+            head.frame_weights = lambda f, m, s=scale: weights * s
+            scores[agg, scale] = head(feats, mask)['video_scores']
+    torch.testing.assert_close(scores['normalized', 1e-3],
+                               scores['normalized', 1.])
+    torch.testing.assert_close(scores['mean', 1e-3],
+                               scores['mean', 1.] * 1e-3)
+
+
+def test_normalized_aggregation_of_zero_weights_is_finite():
+    head = build_head(aggregation='normalized')
+    head.frame_weights = lambda f, m: torch.zeros(f.shape[:2])
+    out = head(FEATS)
+    assert torch.isfinite(out['video_scores']).all()
+
+
 def test_padded_frames_take_no_part():
     head = build_head(aggregation='mean')
     padded = torch.cat([FEATS, torch.full((1, 2, 2), 100.)], dim=1)

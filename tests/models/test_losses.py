@@ -475,6 +475,66 @@ def test_losses_are_registered():
     assert tuple(center.centers.shape) == (2, 8)
 
 
+def test_center_loss_default_state_dict_is_the_released_one():
+    # only the options add a counter; old checkpoints keep loading strictly
+    assert list(CenterLoss(2, 3).state_dict()) == ['centers']
+    assert list(CenterLoss(2, 3, warmup_iters=5).state_dict()) == [
+        'centers', 'num_updates'
+    ]
+
+
+def test_center_loss_feature_init_takes_the_class_means_of_the_first_batch():
+    loss = CenterLoss(3, 2, init='features')
+    random_center_2 = loss.centers[2].detach().clone()
+    feats = _t([[1., 2.], [3., 6.], [10., 0.]], dtype=torch.float32)
+    labels = torch.tensor([0, 0, 1])
+    value = loss(feats, labels)
+    # class 0: mean of [1, 2] and [3, 6] = [2, 4]; class 1: [10, 0];
+    # class 2 is absent and keeps its random center
+    _close(loss.centers[:2], [[2., 4.], [10., 0.]])
+    _close(loss.centers[2], random_center_2)
+    # 1/2 mean(||[-1, -2]||^2, ||[1, 2]||^2, 0) = 1/2 * 10/3
+    _close(value, 5. / 3.)
+    # later batches do not move the centers by hand any more
+    loss(feats + 5., labels)
+    _close(loss.centers[:2], [[2., 4.], [10., 0.]])
+
+
+def test_center_loss_feature_init_skips_eval_and_resumed_checkpoints():
+    feats = _t([[1., 2.], [3., 6.]], dtype=torch.float32)
+    labels = torch.tensor([0, 1])
+    loss = CenterLoss(2, 2, init='features').eval()
+    before = loss.centers.detach().clone()
+    loss(feats, labels)  # a test forward counts nothing
+    _close(loss.centers, before)
+    trained = CenterLoss(2, 2, init='features')
+    trained(feats, labels)
+    resumed = CenterLoss(2, 2, init='features')
+    resumed.load_state_dict(trained.state_dict())
+    with torch.no_grad():
+        resumed.centers.fill_(7.)  # as if trained on since
+    resumed(feats + 1., labels)
+    _close(resumed.centers, torch.full((2, 2), 7.))
+    assert int(resumed.num_updates) == 2
+
+
+def test_center_loss_warmup_ramps_the_weight_linearly():
+    loss = CenterLoss(1, 1, loss_weight=2., warmup_iters=4)
+    with torch.no_grad():
+        loss.centers.zero_()
+    feats, labels = _t([[1.]], dtype=torch.float32), torch.tensor([0])
+    # unweighted 1/2 * 1^2 = 0.5; weight 2 * min(k, 4) / 4 at forward k
+    values = [float(loss(feats, labels).detach()) for _ in range(6)]
+    assert values == pytest.approx([0.25, 0.5, 0.75, 1., 1., 1.])
+
+
+@pytest.mark.parametrize('kwargs,match', [(dict(init='zeros'), 'init'),
+                                          (dict(warmup_iters=-1), 'warmup')])
+def test_center_loss_bad_options(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        CenterLoss(2, 2, **kwargs)
+
+
 # --------------------------------------------------------------------------
 # center_distances (eq. 2)
 # --------------------------------------------------------------------------

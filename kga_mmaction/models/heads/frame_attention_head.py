@@ -65,9 +65,13 @@ class FrameAttentionHead(BaseHead):
         aggregation (str): ``'mean'`` for ``sum_i w_i F_i / T`` (released
             code; the video scores do not depend on the number of frames),
             ``'sum'`` for ``sum_i w_i F_i`` (the paper's formula; its scale
-            grows with ``T``), or ``'avg'`` for the plain frame average
-            without attention (the "w/o coherence loss & attention"
-            ablation). Defaults to ``'mean'``.
+            grows with ``T``), ``'normalized'`` for ``sum_i w_i F_i /
+            sum_i w_i`` (a stabiliser: the attention sets only the relative
+            weight of a frame, so the video CE cannot shrink ``F_V`` by
+            shrinking every ``w``; ``results/attention_collapse.md``), or
+            ``'avg'`` for the plain frame average without attention (the
+            "w/o coherence loss & attention" ablation).
+            Defaults to ``'mean'``.
         dropout_ratio (float): Dropout before both classifiers.
             Defaults to 0.
         init_std (float): Std of the normal init of the linear layers.
@@ -98,7 +102,7 @@ class FrameAttentionHead(BaseHead):
         kwargs: Other :class:`BaseHead` arguments.
     """
 
-    AGGREGATIONS = ('sum', 'mean', 'avg')
+    AGGREGATIONS = ('sum', 'mean', 'normalized', 'avg')
     CENTER_SOURCES = (IMAGE, VIDEO)
 
     def __init__(self,
@@ -272,6 +276,10 @@ class FrameAttentionHead(BaseHead):
         if self.aggregation == 'mean':
             video_feat = video_feat / valid_mask.sum(1, keepdim=True).clamp(
                 min=1).to(feats.dtype)
+        elif self.aggregation == 'normalized':
+            # [N, T] -> [N, 1]; all-zero weights give F_V = 0, not NaN
+            video_feat = video_feat / weights.sum(1, keepdim=True).clamp(
+                min=torch.finfo(weights.dtype).tiny)
         return dict(
             video_scores=self._classify(self.fc_cls, video_feat),
             frame_scores=self._classify(self.fc_frame, feats),

@@ -1,7 +1,10 @@
 """Center loss (Wen et al., ECCV 2016) and distances to class centers."""
+from typing import Union
+
 import torch
 import torch.nn as nn
 from mmaction.registry import MODELS
+from mmengine.dist import all_reduce, is_distributed
 
 
 def center_distances(features: torch.Tensor,
@@ -38,23 +41,93 @@ class CenterLoss(nn.Module):
     ``loss_weight=2`` to match it). The centers are ordinary parameters
     trained by the optimizer, so they stay identical across DDP ranks.
 
+    Two options keep the loss from dominating the first iterations, where
+    centers drawn from ``N(0, 1)`` sit far from any feature (about 1,270
+    for 2048-d sigmoid features; ``results/attention_collapse.md``):
+
+    * ``init='features'``: at the first training forward each class center
+      is set to the mean of that class's features in the batch (summed over
+      all ranks under DDP, so the centers stay identical); a class absent
+      from that batch keeps its random center.
+    * ``warmup_iters``: the weight ramps up linearly, ``k / warmup_iters``
+      times ``loss_weight`` at the ``k``-th training forward, then stays.
+
+    Either adds a buffer ``num_updates`` (training forwards so far), so
+    a checkpoint resumes them; without them the state dict is the usual
+    one.
+
     Args:
         num_classes (int): Number of classes ``K``.
         feat_dim (int): Feature dimension ``C``.
         loss_weight (float): Weight of the loss. Defaults to 1.0.
+        init (str): ``'randn'`` (centers from ``N(0, 1)``, the released
+            code) or ``'features'`` (class means of the first training
+            batch). Defaults to ``'randn'``.
+        warmup_iters (int): Training forwards over which the weight ramps
+            up from 0; 0 for none. Defaults to 0.
     """
 
+    INITS = ('randn', 'features')
+
     def __init__(self, num_classes: int, feat_dim: int,
-                 loss_weight: float = 1.0) -> None:
+                 loss_weight: float = 1.0, init: str = 'randn',
+                 warmup_iters: int = 0) -> None:
         super().__init__()
+        if init not in self.INITS:
+            raise ValueError(f'Unknown CenterLoss init {init!r}; choose one '
+                             f'of {self.INITS}')
+        if warmup_iters < 0:
+            raise ValueError(f'CenterLoss warmup_iters must be >= 0, got '
+                             f'{warmup_iters}')
         self.num_classes = num_classes
         self.feat_dim = feat_dim
         self.loss_weight = loss_weight
+        self.init = init
+        self.warmup_iters = warmup_iters
         self.centers = nn.Parameter(torch.randn(num_classes, feat_dim))
+        # training forwards so far; only where an option needs it, so that
+        # the state dict of the default loss is the released one
+        self._centers_ready = False
+        self.register_buffer(
+            'num_updates',
+            torch.zeros((), dtype=torch.long)
+            if init != 'randn' or warmup_iters > 0 else None)
+
+    @torch.no_grad()
+    def init_centers_from(self, features: torch.Tensor,
+                          labels: torch.Tensor) -> None:
+        """Set each present class's center to its mean feature.
+
+        Args:
+            features (torch.Tensor): Features, shape ``[B, C]``.
+            labels (torch.Tensor): Class indices, shape ``[B]``.
+        """
+        one_hot = nn.functional.one_hot(labels, self.num_classes).to(
+            features.dtype)  # [B, K]
+        sums = one_hot.t() @ features  # [K, B] x [B, C] -> [K, C]
+        counts = one_hot.sum(dim=0)  # [K]
+        if is_distributed():
+            all_reduce(sums)
+            all_reduce(counts)
+        present = counts > 0
+        self.centers[present] = (sums[present] /
+                                 counts[present].unsqueeze(1)).to(
+                                     self.centers.dtype)
+
+    def current_weight(self) -> Union[float, torch.Tensor]:
+        """``loss_weight`` times the warm-up factor ``min(k, W) / W`` after
+        ``k`` training forwards (a tensor, so no device sync)."""
+        if self.warmup_iters == 0:
+            return self.loss_weight
+        done = self.num_updates.clamp(max=self.warmup_iters)
+        return self.loss_weight * done.float() / self.warmup_iters
 
     def forward(self, features: torch.Tensor,
                 labels: torch.Tensor) -> torch.Tensor:
         """Compute the weighted center loss.
+
+        In training mode this also counts the update (for ``warmup_iters``)
+        and, with ``init='features'``, forms the centers at the first call.
 
         Args:
             features (torch.Tensor): Features, shape ``[B, C]``.
@@ -66,8 +139,16 @@ class CenterLoss(nn.Module):
         if features.dim() != 2 or features.shape[1] != self.feat_dim:
             raise ValueError(f'CenterLoss expects features [B, '
                              f'{self.feat_dim}], got {tuple(features.shape)}')
+        if self.training and self.num_updates is not None:
+            # read the counter once per process (one sync): a resumed
+            # checkpoint's centers are never re-initialised
+            if self.init == 'features' and not self._centers_ready:
+                if int(self.num_updates) == 0:
+                    self.init_centers_from(features.detach(), labels)
+                self._centers_ready = True
+            self.num_updates += 1
         if features.shape[0] == 0:
             # keep the centers in the graph so DDP sees their gradient
             return (features.sum() + self.centers.sum()) * 0.
         diff = features - self.centers[labels]  # [B, C]
-        return self.loss_weight * 0.5 * (diff * diff).sum(dim=1).mean()
+        return self.current_weight() * 0.5 * (diff * diff).sum(dim=1).mean()
