@@ -10,8 +10,9 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from .bmode import (apply_lesion, complex_speckle, render_bmode,
-                    sample_display, scan_geometry, tissue_echogenicity)
+from .bmode import (apply_lesion, complex_speckle, lesion_noise,
+                    render_bmode, sample_display, scan_geometry,
+                    tissue_echogenicity)
 from .lesion import (LesionPlacement, class_malignancy, lesion_fields,
                      sample_lesion_shape)
 
@@ -173,6 +174,9 @@ def render_video(rng: np.random.Generator, label: int, num_frames: int,
     blur_angle = rng.normal(0., 0.15)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     speckle = complex_speckle(rng, hw, psf)
+    # the lesion's interior texture and specks persist over the sweep, in
+    # tissue coordinates like the tissue itself (only the speckle changes)
+    interior = lesion_noise(rng, tissue.shape, scale)
 
     frames, bboxes = [], []
     for i in range(num_frames):
@@ -184,7 +188,8 @@ def render_video(rng: np.random.Generator, label: int, num_frames: int,
                                     radius * float(sched['section'][i]))
         sd, mask = lesion_fields(placement, xx, yy)
         if placement.radius > 0:
-            echo = apply_lesion(echo, sd, placement.m, scale, rng)
+            echo = apply_lesion(echo, sd, placement.m, scale,
+                                interior.columns(margin + shift, w))
         if i > 0:  # partial speckle decorrelation (elevational motion)
             speckle = (rho * speckle + np.sqrt(1 - rho * rho) *
                        complex_speckle(rng, hw, psf)).astype(np.complex64)

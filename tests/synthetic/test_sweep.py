@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from kga_mmaction.datasets.busv.layout import BUSV_CLASSES, BUSV_SPLITS
+from kga_mmaction.synthetic.bmode import apply_lesion, lesion_noise
 from kga_mmaction.synthetic.lesion import class_malignancy
 from kga_mmaction.synthetic.sweep import (frame_malignancy, keyframe_clarity,
                                           sweep_schedule)
@@ -114,3 +115,25 @@ def test_keyframe_clarity_decays_within_tau():
 def test_keyframe_clarity_rejects_fraction_outside_0_1(fraction):
     with pytest.raises(ValueError, match='keyframe_fraction'):
         keyframe_clarity(np.zeros(5), fraction)
+
+
+def test_lesion_interior_persists_over_the_sweep(monkeypatch):
+    """Texture and specks are drawn once per video, in tissue coordinates
+    (real tissue does not re-draw itself between frames); only the speckle
+    decorrelates."""
+    import kga_mmaction.synthetic.sweep as sweep
+    fields = []
+
+    def spy(rng, hw, scale):
+        fields.append(hw)
+        return lesion_noise(rng, hw, scale)
+
+    monkeypatch.setattr(sweep, 'lesion_noise', spy)
+    sweep.render_video(np.random.default_rng(0), 1, 12, (48, 64), 0.6)
+    assert len(fields) == 1 and fields[0][0] == 48 and fields[0][1] > 64
+    # the same fields give the same interior: no random draw inside
+    noise = lesion_noise(np.random.default_rng(1), (32, 32), 0.25)
+    sd = np.full((32, 32), 5., np.float32)
+    echo = np.ones((32, 32), np.float32)
+    np.testing.assert_array_equal(apply_lesion(echo, sd, 0.9, 0.25, noise),
+                                  apply_lesion(echo, sd, 0.9, 0.25, noise))
