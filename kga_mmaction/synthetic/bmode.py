@@ -114,8 +114,38 @@ def tissue_echogenicity(rng: np.random.Generator,
     return e.astype(np.float32)
 
 
+@dataclass(frozen=True)
+class LesionNoise:
+    """Random fields of a lesion's interior, drawn once per lesion.
+
+    Tissue texture and calcifications belong to the tissue, so a video draws
+    them once, in tissue coordinates, and every frame reads the same fields
+    (:meth:`columns`): only the speckle decorrelates between frames.
+    """
+    texture: np.ndarray  # [H, W] float32, smoothed unit-variance noise
+    specks: np.ndarray  # [H, W] uniform in [0, 1); a speck where < 0.01 m
+
+    def columns(self, start: int, width: int) -> 'LesionNoise':
+        """The fields under a frame that starts at column ``start``."""
+        return LesionNoise(self.texture[:, start:start + width],
+                           self.specks[:, start:start + width])
+
+
+def lesion_noise(rng: np.random.Generator, hw: Tuple[int, int],
+                 scale: float) -> LesionNoise:
+    """Draw the interior texture and speck fields of :func:`apply_lesion`.
+
+    Args:
+        rng (numpy.random.Generator): Random stream.
+        hw (tuple[int, int]): Field ``(H, W)``; may be wider than a frame.
+        scale (float): Pixel scale, ``min(H, W) / 128`` of the frame.
+    """
+    texture = _blurred_noise(rng, hw, 1.5 * scale, 1.5 * scale)
+    return LesionNoise(texture, rng.random(hw))
+
+
 def apply_lesion(echo: np.ndarray, sd: np.ndarray, m: float,
-                 scale: float, rng: np.random.Generator) -> np.ndarray:
+                 scale: float, noise: LesionNoise) -> np.ndarray:
     """Paint one lesion and its acoustic effects into an echogenicity map.
 
     * inside: hypoechoic (darker in malignant, more heterogeneous, with a
@@ -129,7 +159,8 @@ def apply_lesion(echo: np.ndarray, sd: np.ndarray, m: float,
         sd (np.ndarray): Signed distance to the outline in pixels (> 0 in).
         m (float): Malignancy in [0, 1].
         scale (float): Pixel scale, ``min(H, W) / 128``.
-        rng (numpy.random.Generator): For internal texture.
+        noise (LesionNoise): Interior texture and specks, ``[H, W]`` like
+            ``echo`` (:func:`lesion_noise`).
 
     Returns:
         np.ndarray: The new ``[H, W]`` echogenicity.
@@ -138,9 +169,8 @@ def apply_lesion(echo: np.ndarray, sd: np.ndarray, m: float,
     edge = (0.6 + 1.6 * m) * scale
     cover = np.clip(sd / edge + 0.5, 0., 1.)  # [H, W] soft inside
     inner_level = 0.035 - 0.02 * m
-    texture = np.exp((0.3 + 0.5 * m) *
-                     _blurred_noise(rng, hw, 1.5 * scale, 1.5 * scale))
-    specks = (rng.random(hw) < 0.01 * m).astype(np.float32) * 3.
+    texture = np.exp((0.3 + 0.5 * m) * noise.texture)
+    specks = (noise.specks < 0.01 * m).astype(np.float32) * 3.
     inside = inner_level * texture + specks * (sd > 2 * scale)
     out = echo * (1. - cover) + inside * cover
     # margin: capsule (thin, right on the outline) and halo (thick, outside)

@@ -3,8 +3,9 @@ from typing import List, Optional, Tuple
 
 import numpy as np
 
-from .bmode import (apply_lesion, complex_speckle, render_bmode,
-                    sample_display, scan_geometry, tissue_echogenicity)
+from .bmode import (apply_lesion, complex_speckle, lesion_noise,
+                    render_bmode, sample_display, scan_geometry,
+                    tissue_echogenicity)
 from .lesion import (LesionPlacement, class_malignancy, lesion_fields,
                      sample_lesion_shape)
 
@@ -51,7 +52,8 @@ def render_keyframe(rng: np.random.Generator, label: Optional[int],
             placement = LesionPlacement(sample_lesion_shape(rng), m, cx, cy,
                                         radius)
             sd, mask = lesion_fields(placement, xx, yy)
-            echo = apply_lesion(echo, sd, m, scale, rng)
+            echo = apply_lesion(echo, sd, m, scale,
+                                lesion_noise(rng, hw, scale))
             masks.append(mask & (geometry.fov > 0.5))
     image = render_bmode(echo, speckle, geometry, display)
     return image, masks, m

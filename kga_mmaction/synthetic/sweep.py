@@ -2,20 +2,67 @@
 
 Only the frames near the lesion's center show the diagnostic cross-section;
 the others are small, partial, motion-blurred or shaped halfway between the
-classes (:func:`sweep_schedule`, :func:`frame_malignancy`).
+classes (:func:`sweep_schedule`, :func:`frame_malignancy`). How rare the
+diagnostic frames are follows from the difficulty, or is set directly by a
+keyframe fraction (:func:`keyframe_clarity`).
 """
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 
-from .bmode import (apply_lesion, complex_speckle, render_bmode,
-                    sample_display, scan_geometry, tissue_echogenicity)
+from .bmode import (apply_lesion, complex_speckle, lesion_noise,
+                    render_bmode, sample_display, scan_geometry,
+                    tissue_echogenicity)
 from .lesion import (LesionPlacement, class_malignancy, lesion_fields,
                      sample_lesion_shape)
 
 
+def keyframe_clarity(s: np.ndarray, fraction: float,
+                     tau: float = 0.05) -> np.ndarray:
+    """Clarity of a sweep's frames when a set share of them is diagnostic.
+
+    With ``a = |s|`` and ``k = max(1, round(fraction * N))`` of the ``N``
+    frames, ``q`` is the k-th smallest ``a`` (the ``fraction``-quantile of
+    ``|s|``) and ``g`` the gap from it to the next larger one (infinite
+    when there is none). Then
+
+        clarity = 1                                   for a <= q,
+        clarity = exp(-((a - q) / min(tau, g))^2)     for a > q,
+
+    so the ``k`` frames nearest the lesion's center are fully clear and
+    clarity falls below ``exp(-1) < 0.5`` by the next frame: exactly ``k``
+    frames (``fraction`` of them up to rounding; frames tied with the k-th
+    in ``|s|``, which have probability zero, are clear too) have clarity
+    >= 0.5, and ``fraction = 1`` makes every frame clear.
+
+    Args:
+        s (np.ndarray): ``[N]`` elevational probe positions (0 = center).
+        fraction (float): Share of diagnostic frames, in ``(0, 1]``.
+        tau (float): Width in ``s`` of the decay outside the diagnostic
+            frames (about a tenth of the way to the lesion's edge at
+            ``|s| = 1``). Defaults to 0.05.
+
+    Returns:
+        np.ndarray: ``[N]`` clarity in ``[0, 1]``.
+    """
+    if not 0. < fraction <= 1.:
+        raise ValueError(
+            f'keyframe_fraction must be in (0, 1], got {fraction}')
+    a = np.abs(np.asarray(s, dtype=np.float64))
+    n = a.size
+    k = min(max(1, int(round(fraction * n))), n)
+    ranked = np.sort(a)
+    q = ranked[k - 1]
+    above = ranked[ranked > q]
+    width = min(tau, above[0] - q) if above.size else tau
+    excess = np.maximum(a - q, 0.) / max(width, 1e-12)
+    return np.exp(-excess**2)
+
+
 def sweep_schedule(rng: np.random.Generator, num_frames: int,
-                   difficulty: float) -> Dict[str, np.ndarray]:
+                   difficulty: float,
+                   keyframe_fraction: Optional[float] = None
+                   ) -> Dict[str, np.ndarray]:
     """Per-frame probe position and image quality of one sweep.
 
     The elevational position ``s`` runs from one side of the lesion
@@ -24,7 +71,17 @@ def sweep_schedule(rng: np.random.Generator, num_frames: int,
     crossing at a random time. ``clarity = exp(-(s / sigma)^2)`` with
     ``sigma = 0.12 + 0.28 * (1 - difficulty)``, so only a minority of
     frames are clear (about 37 % at difficulty 0, 11 % at difficulty 1).
+    With ``keyframe_fraction`` the clarity is :func:`keyframe_clarity`
+    instead: that share of the frames is clear whatever the difficulty.
     Motion blur is common away from the center and rarer on clear frames.
+    The random draws do not depend on ``keyframe_fraction``.
+
+    Args:
+        rng (numpy.random.Generator): The video's random stream.
+        num_frames (int): Number of frames.
+        difficulty (float): Ambiguity in [0, 1].
+        keyframe_fraction (float, optional): Share of diagnostic frames in
+            ``(0, 1]``; None lets the difficulty set it. Defaults to None.
 
     Returns:
         dict[str, np.ndarray]: ``s``, ``section`` (cross-section radius
@@ -42,8 +99,11 @@ def sweep_schedule(rng: np.random.Generator, num_frames: int,
                                            rng.uniform(0, 2 * np.pi))
     if rng.random() < 0.5:
         s = -s
-    sigma = 0.12 + 0.28 * (1. - difficulty)
-    clarity = np.exp(-(s / sigma)**2)
+    if keyframe_fraction is None:
+        sigma = 0.12 + 0.28 * (1. - difficulty)
+        clarity = np.exp(-(s / sigma)**2)
+    else:
+        clarity = keyframe_clarity(s, keyframe_fraction)
     section = np.sqrt(np.clip(1. - s * s, 0., 1.))
     p_blur = (0.25 + 0.5 * difficulty) * (1. - 0.8 * clarity)
     blurred = rng.random(num_frames) < p_blur
@@ -74,7 +134,8 @@ def bbox_from_mask(mask: np.ndarray) -> Optional[List[int]]:
 
 
 def render_video(rng: np.random.Generator, label: int, num_frames: int,
-                 hw: Tuple[int, int], difficulty: float
+                 hw: Tuple[int, int], difficulty: float,
+                 keyframe_fraction: Optional[float] = None
                  ) -> Tuple[List[np.ndarray], List[Optional[List[int]]],
                             Dict[str, object]]:
     """Render one sweep video.
@@ -85,6 +146,8 @@ def render_video(rng: np.random.Generator, label: int, num_frames: int,
         num_frames (int): Number of frames.
         hw (tuple[int, int]): Frame ``(H, W)``.
         difficulty (float): Ambiguity in [0, 1].
+        keyframe_fraction (float, optional): Share of diagnostic frames
+            (:func:`sweep_schedule`). Defaults to None.
 
     Returns:
         tuple: ``frames`` (list of ``[H, W]`` uint8), ``bboxes`` (``[x, y,
@@ -97,7 +160,7 @@ def render_video(rng: np.random.Generator, label: int, num_frames: int,
     display = sample_display(rng)
     shape = sample_lesion_shape(rng)
     m_video = class_malignancy(rng, label, difficulty)
-    sched = sweep_schedule(rng, num_frames, difficulty)
+    sched = sweep_schedule(rng, num_frames, difficulty, keyframe_fraction)
     m_frames = frame_malignancy(m_video, sched['clarity'])
     # tissue is wider than the frame: the probe slides over it
     margin = int(np.ceil(0.2 * w))
@@ -111,6 +174,9 @@ def render_video(rng: np.random.Generator, label: int, num_frames: int,
     blur_angle = rng.normal(0., 0.15)
     yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
     speckle = complex_speckle(rng, hw, psf)
+    # the lesion's interior texture and specks persist over the sweep, in
+    # tissue coordinates like the tissue itself (only the speckle changes)
+    interior = lesion_noise(rng, tissue.shape, scale)
 
     frames, bboxes = [], []
     for i in range(num_frames):
@@ -122,7 +188,8 @@ def render_video(rng: np.random.Generator, label: int, num_frames: int,
                                     radius * float(sched['section'][i]))
         sd, mask = lesion_fields(placement, xx, yy)
         if placement.radius > 0:
-            echo = apply_lesion(echo, sd, placement.m, scale, rng)
+            echo = apply_lesion(echo, sd, placement.m, scale,
+                                interior.columns(margin + shift, w))
         if i > 0:  # partial speckle decorrelation (elevational motion)
             speckle = (rho * speckle + np.sqrt(1 - rho * rho) *
                        complex_speckle(rng, hw, psf)).astype(np.complex64)

@@ -150,6 +150,7 @@ def make_synthetic_busv(root: str, num_benign: int = 24,
                         size: Tuple[int, int] = (128, 128),
                         vary_size: bool = True, difficulty: float = 0.5,
                         val_fraction: float = 0.2, seed: int = 0,
+                        keyframe_fraction: Optional[float] = None,
                         progress: bool = True) -> Dict[str, object]:
     """Write a synthetic BUSV dataset (rawframes + CocoVID JSONs) to ``root``.
 
@@ -168,6 +169,10 @@ def make_synthetic_busv(root: str, num_benign: int = 24,
         val_fraction (float): Fraction of each class's videos written to
             the validation JSON. Defaults to 0.2.
         seed (int): Random seed. Defaults to 0.
+        keyframe_fraction (float, optional): Share of each video's frames
+            that show the diagnostic cross-section, in ``(0, 1]``
+            (:func:`~kga_mmaction.synthetic.sweep.keyframe_clarity`); None
+            lets ``difficulty`` set it. Defaults to None.
         progress (bool): Show a progress bar. Defaults to True.
 
     Returns:
@@ -176,6 +181,9 @@ def make_synthetic_busv(root: str, num_benign: int = 24,
         frame, ...).
     """
     _check_common(size, difficulty)
+    if keyframe_fraction is not None and not 0. < keyframe_fraction <= 1.:
+        raise ValueError('keyframe_fraction must be in (0, 1], got '
+                         f'{keyframe_fraction}')
     if num_benign < 0 or num_malignant < 0:
         raise ValueError('video counts must be >= 0, got '
                          f'{num_benign} benign, {num_malignant} malignant')
@@ -199,7 +207,7 @@ def make_synthetic_busv(root: str, num_benign: int = 24,
             num_frames = int(rng.integers(lo, hi + 1))
             hw = sizes[int(rng.integers(len(sizes)))]
             frames_, bboxes, info = render_video(rng, label, num_frames, hw,
-                                                 difficulty)
+                                                 difficulty, keyframe_fraction)
             vdir = osp.join(root, BUSV_FRAMES_FOLDER, cls, vid)
             os.makedirs(vdir, exist_ok=True)
             for i, frame in enumerate(frames_):
@@ -309,6 +317,7 @@ def make_synthetic_datasets(out: str, overwrite: bool = False,
                             busv: Optional[dict] = None,
                             busi: Optional[dict] = None,
                             seed: int = 0, difficulty: float = 0.5,
+                            keyframe_fraction: Optional[float] = None,
                             progress: bool = True) -> Dict[str, object]:
     """Write both datasets under ``out`` atomically.
 
@@ -330,6 +339,10 @@ def make_synthetic_datasets(out: str, overwrite: bool = False,
         busi (dict, optional): Keyword arguments of ``make_synthetic_busi``.
         seed (int): Random seed of both datasets. Defaults to 0.
         difficulty (float): Ambiguity of both datasets. Defaults to 0.5.
+        keyframe_fraction (float, optional): Share of diagnostic frames per
+            BUSV video (``make_synthetic_busv``); BUSI images are all
+            diagnostic. Recorded in the meta, null when None. Defaults to
+            None.
         progress (bool): Show progress bars. Defaults to True.
 
     Returns:
@@ -342,12 +355,15 @@ def make_synthetic_datasets(out: str, overwrite: bool = False,
                           overwrite_hint='overwrite (--overwrite)') as tmp:
         busv_summary = make_synthetic_busv(
             osp.join(tmp, BUSV_DIRNAME), seed=seed, difficulty=difficulty,
-            progress=progress, **(busv or {}))
+            keyframe_fraction=keyframe_fraction, progress=progress,
+            **(busv or {}))
         busi_summary = make_synthetic_busi(
             osp.join(tmp, BUSI_FOLDER), seed=seed, difficulty=difficulty,
             progress=progress, **(busi or {}))
         meta = dict(generator=__package__, seed=seed,
-                    difficulty=difficulty, busv_args=busv or {},
+                    difficulty=difficulty,
+                    keyframe_fraction=keyframe_fraction,
+                    busv_args=busv or {},
                     busi_args=busi or {}, busv=busv_summary,
                     busi=busi_summary)
         with open(osp.join(tmp, META_FILENAME), 'w') as f:

@@ -279,9 +279,37 @@ def test_cli_busv_like_preset(tmp_path, capsys):
     assert 'difficulty 0.3, preset busv-like' in text
 
 
+def test_meta_records_keyframe_fraction(tiny, tmp_path):
+    assert tiny.meta['keyframe_fraction'] is None
+    with open(osp.join(tiny.out, META_FILENAME)) as f:
+        assert json.load(f)['keyframe_fraction'] is None
+    out = str(tmp_path / 'keyframes')
+    meta = make_synthetic_datasets(out, busv=MINI_BUSV, busi=MINI_BUSI,
+                                   keyframe_fraction=0.25, progress=False)
+    with open(osp.join(out, META_FILENAME)) as f:
+        assert json.load(f)['keyframe_fraction'] == 0.25
+    for video in meta['busv']['videos']:
+        share = np.mean(np.array(video['clarity']) >= 0.5)
+        assert abs(share - 0.25) <= 1. / video['num_frames']
+
+
+@pytest.mark.parametrize('value', ['0', '1.5'])
+def test_cli_rejects_keyframe_fraction_outside_0_1(tmp_path, capsys, value):
+    cli = load_cli()
+    out = tmp_path / 'synthetic'
+    assert cli.main(['--out', str(out), '--videos-per-class', '1',
+                     '--frames', '12', '12', '--size', '32', '32',
+                     '--images-per-class', '1', '--normal-images', '0',
+                     '--keyframe-fraction', value]) == 2
+    assert f'error: keyframe_fraction must be in (0, 1], got {float(value)}' \
+        in capsys.readouterr().err
+    assert not out.exists()
+
+
 @pytest.mark.parametrize('kwargs', [
     dict(difficulty=1.5), dict(size=(8, 8)), dict(frames=(10, 5)),
-    dict(val_fraction=1.0)])
+    dict(val_fraction=1.0), dict(keyframe_fraction=0.),
+    dict(keyframe_fraction=1.5)])
 def test_invalid_arguments(tmp_path, kwargs):
     with pytest.raises(ValueError):
         make_synthetic_busv(str(tmp_path), progress=False,

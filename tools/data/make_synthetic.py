@@ -9,7 +9,9 @@ writes ``data/synthetic/busv/`` (rawframes + CocoVID JSONs),
 ``--preset busv-like`` gives the released datasets' proportions and a
 difficulty at which models do not score at the ceiling (what ``make demo``
 and ``make tables`` use; :mod:`kga_mmaction.synthetic.presets`); arguments
-given with it still win. The generation logic lives in
+given with it still win. ``--keyframe-fraction F`` makes exactly a share F
+of each video's frames show the diagnostic cross-section (the paper's premise
+that they are rare), whatever the difficulty. The generation logic lives in
 :mod:`kga_mmaction.synthetic`.
 """
 import argparse
@@ -50,6 +52,10 @@ def parse_args(argv=None):
     parser.add_argument('--difficulty', type=float, default=0.5,
                         help='ambiguity in [0, 1]: atypical shapes, fewer '
                         'clear frames, more blur')
+    parser.add_argument('--keyframe-fraction', type=float,
+                        help='share of each video\'s frames that show the '
+                        'diagnostic cross-section, in (0, 1] (default: set '
+                        'by --difficulty)')
     parser.add_argument('--malignant-fraction', type=float, default=0.5,
                         help='fraction of malignant videos (and images, '
                         'unless --image-malignant-fraction is given)')
@@ -82,6 +88,7 @@ def main(argv=None):
         meta = make_synthetic_datasets(
             args.out, overwrite=args.overwrite, seed=args.seed,
             difficulty=args.difficulty,
+            keyframe_fraction=args.keyframe_fraction,
             busv=dict(num_benign=v_benign, num_malignant=v_malignant,
                       frames=tuple(args.frames), size=tuple(args.size),
                       vary_size=not args.square_only,
@@ -104,6 +111,8 @@ def main(argv=None):
     print('  ' + ', '.join(f'{n} {c}' for c, n in busi.items()))
     print(f'done in {elapsed:.1f} s (seed {args.seed}, '
           f'difficulty {args.difficulty}'
+          + (f', keyframe fraction {args.keyframe_fraction}'
+             if args.keyframe_fraction is not None else '')
           + (f', preset {args.preset})' if args.preset else ')'))
     return 0
 
