@@ -366,6 +366,7 @@ def predict_video(model: nn.Module,
         frame_inds=video.frame_inds.astype(np.int64),
         frame_weights=_to_numpy(sample.frame_weights),
         frame_scores=_to_numpy(sample.frame_scores),
+        frame_video_logits=_to_numpy(sample.get('frame_video_logits')),
         center_distances=_to_numpy(sample.get('center_distances')),
         frame_dir=video.source if is_folder else None,
         filename=None if is_folder else video.source)

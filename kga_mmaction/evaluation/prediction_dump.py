@@ -28,7 +28,7 @@ SCALAR_FIELDS = ('index', 'video_id', *SOURCE_FIELDS, 'gt_label',
 LIST_FIELDS = ('pred_score', 'pred_logits', 'frame_inds', 'frame_weights',
                'frame_lesion_areas')
 #: ``[T, K]`` fields: K CSV columns ``<field>_<k>`` each.
-MATRIX_FIELDS = ('frame_scores', 'center_distances')
+MATRIX_FIELDS = ('frame_scores', 'center_distances', 'frame_video_logits')
 #: Per-frame fields that KGA-Net's FrameAttentionHead stores on a sample.
 FRAME_FIELDS = ('frame_weights', *MATRIX_FIELDS)
 
@@ -169,17 +169,21 @@ class DumpPredictions(BaseMetric):
       frame used (:func:`frame_lesion_areas_of`; needs ``'lesion_areas'``
       and ``'frame_inds'`` in ``PackActionInputs(meta_keys=...)``), for
       :class:`~kga_mmaction.evaluation.KeyframeLocalisationMetric`.
-    * ``frame_weights`` ``[T]``, ``frame_scores`` ``[T, K]`` and
-      ``center_distances`` ``[T, K]``: stored by KGA-Net's
-      :class:`FrameAttentionHead` (attention weight, frame class
-      probabilities and distance of each frame to each class center).
+    * ``frame_weights`` ``[T]``, ``frame_scores`` ``[T, K]``,
+      ``center_distances`` ``[T, K]`` and ``frame_video_logits``
+      ``[T, K]``: stored by KGA-Net's :class:`FrameAttentionHead`
+      (attention weight, frame class probabilities, distance of each frame
+      to each class center, and the video classifier's logits of each
+      frame alone, which rescore the video with other frame weights:
+      :meth:`VideoPrediction.reweighted`).
 
     A field a model does not produce (e.g. the per-frame fields of a
     baseline) is ``null`` in JSON and an empty cell in CSV; every record and
     row has every field. JSON is a list of objects. In CSV a list goes into
     one cell as space-separated numbers (``"0.91 0.42 0.77"``, one per frame
-    or class) and a ``[T, K]`` field becomes K columns, ``frame_scores_k``
-    and ``center_distances_k``, each with the T values of class ``k``.
+    or class) and a ``[T, K]`` field becomes K columns, ``frame_scores_k``,
+    ``center_distances_k`` and ``frame_video_logits_k``, each with the T
+    values of class ``k``.
 
     The file is written once, after the last batch, through a temporary
     file and a rename, so no partial file looks complete.

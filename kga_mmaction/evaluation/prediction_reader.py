@@ -97,6 +97,7 @@ def _to_prediction(record: dict, path: str, position: int) -> VideoPrediction:
                     frame_inds.astype(np.int64)),
         frame_weights=_array(record.get('frame_weights')),
         frame_scores=_array(record.get('frame_scores')),
+        frame_video_logits=_array(record.get('frame_video_logits')),
         center_distances=_array(record.get('center_distances')),
         frame_lesion_areas=_array(record.get('frame_lesion_areas')),
         frame_dir=record.get('frame_dir'),
@@ -112,7 +113,9 @@ def load_predictions(path: str) -> List[VideoPrediction]:
         path (str): The ``.json`` or ``.csv`` file.
 
     Returns:
-        list[VideoPrediction]: One per video, in test-set order.
+        list[VideoPrediction]: One per video, in test-set order; a field
+        the file lacks (e.g. ``frame_video_logits`` in a dump of an older
+        version) is None.
 
     Raises:
         FileNotFoundError: If ``path`` does not exist.

@@ -6,15 +6,18 @@ and the lesion area of each frame.
 back from the file that :class:`~kga_mmaction.evaluation.DumpPredictions`
 (``tools/test.py --out-predictions``) wrote.
 """
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any, Dict, Optional, Tuple
 
 import numpy as np
 import torch
+from scipy.special import softmax
+
+from .functional import normalised_frame_weights, reweighted_logits
 
 #: Fields whose values must be finite for a diagnosis to be reported.
 FINITE_FIELDS = ('pred_score', 'pred_logits', 'frame_weights',
-                 'frame_scores', 'center_distances')
+                 'frame_scores', 'frame_video_logits', 'center_distances')
 
 
 class NonFiniteScoreError(ValueError):
@@ -40,6 +43,9 @@ class VideoPrediction:
             ``[T]``.
         frame_scores (np.ndarray, optional): Frame classifier
             probabilities, ``[T, K]``.
+        frame_video_logits (np.ndarray, optional): Video classifier logits
+            of each frame alone, ``[T, K]``; they score other frame
+            weights offline (:meth:`reweighted`).
         center_distances (np.ndarray, optional): L2 distance of each frame
             feature to each class center, ``[T, K]`` (None without
             centers).
@@ -57,6 +63,7 @@ class VideoPrediction:
     frame_inds: Optional[np.ndarray] = None
     frame_weights: Optional[np.ndarray] = None
     frame_scores: Optional[np.ndarray] = None
+    frame_video_logits: Optional[np.ndarray] = None
     center_distances: Optional[np.ndarray] = None
     frame_lesion_areas: Optional[np.ndarray] = None
     frame_dir: Optional[str] = None
@@ -105,6 +112,43 @@ class VideoPrediction:
         known = self.gt_label is not None
         cls = self.gt_label if known else self.pred_label
         return self.center_distances[:, cls], known
+
+    def reweighted(self, weights: np.ndarray) -> 'VideoPrediction':
+        """The prediction with other frame weights, from the same features.
+
+        Its ``pred_logits`` are ``sum_i a_i frame_video_logits_i``
+        (:func:`~kga_mmaction.evaluation.functional.reweighted_logits`:
+        ``a`` is ``weights`` normalised to sum 1, uniform where they sum
+        to 0), ``pred_score`` their softmax, ``pred_label`` their argmax
+        and ``frame_weights`` the normalised ``a``; every other field is
+        kept. Exact because the video classifier is linear.
+
+        Args:
+            weights (np.ndarray): Non-negative weight of each frame,
+                ``[T]``.
+
+        Returns:
+            VideoPrediction: The reweighted copy.
+
+        Raises:
+            ValueError: If there are no ``frame_video_logits`` (a dump of
+                an older version or of a model without
+                ``FrameAttentionHead``), or the weights do not fit them.
+        """
+        if self.frame_video_logits is None:
+            raise ValueError(
+                f'{self.source}: no frame_video_logits to reweight the '
+                'frames with; dump the predictions again with '
+                'tools/test.py --out-predictions (FrameAttentionHead '
+                'stores them)')
+        try:
+            logits = reweighted_logits(self.frame_video_logits, weights)
+            normalised = normalised_frame_weights(weights)
+        except ValueError as err:
+            raise ValueError(f'{self.source}: {err}') from None
+        return replace(self, pred_logits=logits, pred_score=softmax(logits),
+                       pred_label=int(np.argmax(logits)),
+                       frame_weights=normalised)
 
     def to_data_sample(self) -> Dict[str, Any]:
         """The predicted sample a metric's ``process`` reads.

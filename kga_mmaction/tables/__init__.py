@@ -13,21 +13,24 @@ Layout:
   metrics recomputed from prediction files.
 * :mod:`.rows` -- a row per config: its predictions pooled per seed, the
   pooled AUC with its bootstrap CI, calibration, keyframe localisation,
-  and the DeLong p-value against the reference row.
+  and the DeLong p-value against the reference row; and the lesion-area
+  oracle row derived from a config's prediction files.
 * :mod:`.markdown` -- the table as Markdown, with what each column is and
   the commands.
 * :mod:`.table` -- :func:`make_table`, all of the above in order.
 """
 from .markdown import format_p, format_table, mean_std
 from .prediction_metrics import diagnosis_metrics, keyframe_metrics
-from .rows import Row, add_delong, build_row, build_rows
+from .rows import (Row, add_delong, build_oracle_row, build_row,
+                   build_rows)
 from .runs import (Run, plan_runs, run_all, run_commands, run_one,
                    score_run, shell_line)
 from .settings import TableSettings
 from .table import make_table
 
 __all__ = [
-    'Row', 'Run', 'TableSettings', 'add_delong', 'build_row', 'build_rows',
+    'Row', 'Run', 'TableSettings', 'add_delong', 'build_oracle_row',
+    'build_row', 'build_rows',
     'diagnosis_metrics', 'format_p', 'format_table', 'keyframe_metrics',
     'make_table', 'mean_std', 'plan_runs', 'run_all', 'run_commands',
     'run_one', 'score_run', 'shell_line'

@@ -68,8 +68,9 @@ def per_seed_columns(rows: Sequence[Row], folds: bool,
                      reference: str) -> List[Column]:
     """Columns computed from each seed's test predictions: with folds the
     pooled out-of-fold AUC and its CI; calibration; keyframe localisation
-    (one column per key, or one ``n/a`` column when no row has any); the
-    DeLong p-value; the number of test videos."""
+    (one column per key, or one ``n/a`` column when no row has any;
+    ``oracle`` for the oracle row, whose weights are the lesion areas);
+    the DeLong p-value; the number of test videos."""
     columns: List[Column] = []
     if folds:
         columns.append(('Pooled OOF AUC (%) [95% CI]', lambda row: '; '.join(
@@ -87,12 +88,16 @@ def per_seed_columns(rows: Sequence[Row], folds: bool,
 
     columns += [(title, over_seeds(lambda r: r.pooled, key))
                 for key, title in CALIBRATION]
+    def keyframe_cell(key: str) -> Callable[[Row], str]:
+        cell = over_seeds(lambda r: r.keyframe, key)
+        return lambda row: 'oracle' if row.oracle_of else cell(row)
+
     keyframe_keys = list(dict.fromkeys(
         key for row in rows for m in row.keyframe.values() for key in m))
-    columns += [(key, over_seeds(lambda r: r.keyframe, key))
-                for key in keyframe_keys]
+    columns += [(key, keyframe_cell(key)) for key in keyframe_keys]
     if not keyframe_keys:
-        columns.append(('Keyframe localisation', lambda row: 'n/a'))
+        columns.append(('Keyframe localisation',
+                        lambda row: 'oracle' if row.oracle_of else 'n/a'))
     columns.append((
         f'p vs {reference} (DeLong)', lambda row: 'ref'
         if row.name == reference else ' / '.join(
@@ -166,6 +171,17 @@ def describe(settings: TableSettings, keyframe: bool,
         'order, separated by "/"; "ref" marks the reference row.',
         '* Test videos: videos scored per seed.',
     ]
+    if settings.oracle_of is not None:
+        lines.append(
+            f'* {settings.oracle_name}: a control row, not a model: '
+            f"{settings.oracle_of}'s own prediction files rescored with "
+            'the annotated lesion area of each frame as its weight '
+            '(normalised to sum 1; uniform for a video without any '
+            f"annotated lesion) on {settings.oracle_of}'s frame features, "
+            'exact because the video classifier is linear; no training. '
+            'It bounds what choosing frames can gain on those features. '
+            'Every column is computed as for the other rows; its keyframe '
+            'localisation is perfect by construction ("oracle").')
     return lines
 
 

@@ -2,7 +2,7 @@
 calibration) and keyframe localisation, recomputed from the predictions
 as at test time (:func:`kga_mmaction.evaluation.evaluate_predictions`)."""
 import numbers
-from typing import Dict, Optional, Sequence
+from typing import Callable, Dict, List, Optional, Sequence
 
 from ..evaluation import (BinaryDiagnosisMetric, KeyframeLocalisationMetric,
                           VideoPrediction, evaluate_predictions,
@@ -29,21 +29,30 @@ def evaluate(predictions: Sequence[VideoPrediction], metric: dict,
     return {key.split('/', 1)[-1]: value for key, value in metrics.items()}
 
 
+#: Reads a prediction file: :func:`~kga_mmaction.evaluation.
+#: load_predictions`, or a rescoring of it such as :func:`~kga_mmaction.
+#: evaluation.load_lesion_area_oracle`.
+Loader = Callable[[str], List[VideoPrediction]]
+
+
 def diagnosis_metrics(path: str,
-                      threshold: Optional[float] = None) -> Dict[str, float]:
+                      threshold: Optional[float] = None,
+                      load: Loader = load_predictions) -> Dict[str, float]:
     """``BinaryDiagnosisMetric`` of a prediction file, without its prefix.
 
     Args:
         path (str): A ``DumpPredictions`` file.
         threshold (float, optional): The metric's fixed threshold (the
             ``*@fixed`` keys). Defaults to None.
+        load (Loader): Reads the file. Defaults to
+            :func:`~kga_mmaction.evaluation.load_predictions`.
 
     Returns:
         dict: AUC, the rates at the Youden (and fixed) threshold, the class
         counts, ``brier``, ``ece`` and ``ece_bins``.
     """
     return evaluate(
-        load_predictions(path),
+        load(path),
         dict(type=BinaryDiagnosisMetric.__name__, threshold=threshold))
 
 

@@ -1,15 +1,19 @@
 """The rows of a results table: per seed, a row's test predictions (with
 folds, pooled into the out-of-fold set) and what is computed from them,
-and the DeLong p-value against the reference row on the same videos."""
+and the DeLong p-value against the reference row on the same videos.
+
+A lesion-area oracle row (:func:`build_oracle_row`) is derived from
+another row's prediction files and goes through the same metric code."""
 import os.path as osp
-from dataclasses import dataclass
-from typing import Dict, List, Sequence
+from dataclasses import dataclass, replace
+from typing import Dict, List, Optional, Sequence
 
 from ..evaluation import (BinaryDiagnosisMetric, VideoPrediction,
-                          load_predictions, paired_scores, pool_predictions)
+                          load_lesion_area_oracle, load_predictions,
+                          paired_scores, pool_predictions)
 from ..evaluation.functional import delong_test
-from .prediction_metrics import evaluate, keyframe_metrics
-from .runs import PREDICTIONS, Run
+from .prediction_metrics import Loader, evaluate, keyframe_metrics
+from .runs import PREDICTIONS, Run, score_run
 from .settings import TableSettings
 
 
@@ -30,6 +34,8 @@ class Row:
             with their prefix; empty where not available.
         delong_p (dict): Seed -> DeLong p-value against the reference row;
             empty for the reference itself.
+        oracle_of (str, optional): For a lesion-area oracle row, the row
+            whose features it reweights; None otherwise.
     """
     name: str
     metrics: List[dict]
@@ -37,10 +43,13 @@ class Row:
     pooled: Dict[int, Dict[str, float]]
     keyframe: Dict[int, Dict[str, float]]
     delong_p: Dict[int, float]
+    oracle_of: Optional[str] = None
 
 
 def build_row(name: str, runs: Sequence[Run], metrics: List[dict],
-              settings: TableSettings) -> Row:
+              settings: TableSettings,
+              load: Loader = load_predictions,
+              localise: bool = True) -> Row:
     """A row from its finished runs (DeLong p-values not yet set).
 
     Args:
@@ -50,6 +59,9 @@ def build_row(name: str, runs: Sequence[Run], metrics: List[dict],
         settings (TableSettings): The table; with folds, the AUC of each
             seed's pooled test predictions gets a bootstrap CI
             (``settings.bootstrap`` resamples, ``settings.bootstrap_seed``).
+        load (Loader): Reads a run's prediction file. Defaults to
+            :func:`~kga_mmaction.evaluation.load_predictions`.
+        localise (bool): Compute keyframe localisation. Defaults to True.
 
     Returns:
         Row: The row.
@@ -57,7 +69,7 @@ def build_row(name: str, runs: Sequence[Run], metrics: List[dict],
     tested = {}
     for seed in dict.fromkeys(run.seed for run in runs):
         tested[seed] = pool_predictions([
-            load_predictions(osp.join(run.work_dir, PREDICTIONS))
+            load(osp.join(run.work_dir, PREDICTIONS))
             for run in runs if run.seed == seed
         ])
     metric = dict(type=BinaryDiagnosisMetric.__name__)
@@ -69,7 +81,8 @@ def build_row(name: str, runs: Sequence[Run], metrics: List[dict],
         metrics=metrics,
         tested=tested,
         pooled={s: evaluate(p, metric) for s, p in tested.items()},
-        keyframe={s: keyframe_metrics(p) for s, p in tested.items()},
+        keyframe=({s: keyframe_metrics(p) for s, p in tested.items()}
+                  if localise else {}),
         delong_p={})
 
 
@@ -93,6 +106,40 @@ def build_rows(settings: TableSettings, runs: Sequence[Run],
                   list(metrics[i * per_config:(i + 1) * per_config]),
                   settings) for i, name in enumerate(settings.names)
     ]
+
+
+def build_oracle_row(settings: TableSettings, runs: Sequence[Run]) -> Row:
+    """The lesion-area oracle of the row ``settings.oracle_of``.
+
+    Each of that row's prediction files (test and, with folds,
+    inner-validation) is rescored with the lesion areas as frame weights
+    (:func:`~kga_mmaction.evaluation.load_lesion_area_oracle`) and scored
+    as a run of its own (:func:`~.runs.score_run`) and a row of its own
+    (:func:`build_row`). Its keyframe localisation is perfect by
+    construction and not computed. No training or testing.
+
+    Args:
+        settings (TableSettings): The table, with ``oracle_of`` set.
+        runs (Sequence[Run]): Every run of the table, in
+            :func:`~.runs.plan_runs`'s order.
+
+    Returns:
+        Row: The row ``settings.oracle_name`` (DeLong p-values not yet set).
+
+    Raises:
+        ValueError: Naming the prediction file, if a video in it lacks
+            ``frame_video_logits`` or ``frame_lesion_areas``.
+    """
+    per_config = len(runs) // len(settings.names)
+    i = settings.names.index(settings.oracle_of)
+    source = runs[i * per_config:(i + 1) * per_config]
+    metrics = [
+        score_run(run.work_dir, run.fold is not None,
+                  load=load_lesion_area_oracle) for run in source
+    ]
+    row = build_row(settings.oracle_name, source, metrics, settings,
+                    load=load_lesion_area_oracle, localise=False)
+    return replace(row, oracle_of=settings.oracle_of)
 
 
 def add_delong(rows: Sequence[Row], reference: str) -> None:

@@ -28,8 +28,9 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Sequence
 
+from ..evaluation import load_predictions
 from ..utils import write_atomically
-from .prediction_metrics import diagnosis_metrics
+from .prediction_metrics import Loader, diagnosis_metrics
 from .settings import TableSettings
 
 #: Prediction files of a run's work dir: its test videos and, with folds,
@@ -141,7 +142,8 @@ def shell_line(command: List[str], work_dir: str) -> str:
     return ' '.join(words)
 
 
-def score_run(work_dir: str, inner_val: bool) -> Dict[str, float]:
+def score_run(work_dir: str, inner_val: bool,
+              load: Loader = load_predictions) -> Dict[str, float]:
     """The metrics of a run's test predictions; with ``inner_val``, also at
     the Youden threshold of its inner-validation predictions (``*@fixed``).
 
@@ -150,6 +152,8 @@ def score_run(work_dir: str, inner_val: bool) -> Dict[str, float]:
             :data:`INNER_VAL_PREDICTIONS`).
         inner_val (bool): Whether the run has inner-validation predictions
             (a cross-validation run).
+        load (Loader): Reads a prediction file. Defaults to
+            :func:`~kga_mmaction.evaluation.load_predictions`.
 
     Returns:
         dict: ``BinaryDiagnosisMetric`` without its prefix, ``num_videos``
@@ -158,9 +162,11 @@ def score_run(work_dir: str, inner_val: bool) -> Dict[str, float]:
     """
     threshold, inner = None, {}
     if inner_val:
-        inner = diagnosis_metrics(osp.join(work_dir, INNER_VAL_PREDICTIONS))
+        inner = diagnosis_metrics(osp.join(work_dir, INNER_VAL_PREDICTIONS),
+                                  load=load)
         threshold = inner['threshold@youden']
-    metrics = diagnosis_metrics(osp.join(work_dir, PREDICTIONS), threshold)
+    metrics = diagnosis_metrics(osp.join(work_dir, PREDICTIONS), threshold,
+                                load=load)
     metrics['num_videos'] = metrics['num_positive'] + metrics['num_negative']
     if inner:
         metrics.update(

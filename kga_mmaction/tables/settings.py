@@ -23,6 +23,11 @@ class TableSettings:
         cfg_options (tuple[str]): ``--cfg-options`` passed to
             ``tools/train.py`` and ``tools/test.py``.
         title (str): Heading of the Markdown table.
+        oracle_of (str, optional): Add a lesion-area oracle row on this
+            row's features (one of ``names``): its test predictions
+            rescored with the annotated lesion areas as frame weights
+            (:func:`~kga_mmaction.evaluation.load_lesion_area_oracle`), no
+            runs of its own. Defaults to None (no oracle row).
     """
 
     configs: Tuple[str, ...]
@@ -35,6 +40,12 @@ class TableSettings:
     bootstrap_seed: int
     cfg_options: Tuple[str, ...]
     title: str
+    oracle_of: Optional[str] = None
+
+    @property
+    def oracle_name(self) -> str:
+        """Name of the oracle row."""
+        return f"oracle (lesion-area weights on {self.oracle_of}'s features)"
 
     @property
     def folds(self) -> bool:

@@ -182,8 +182,9 @@ def test_single_video_agrees_with_tools_test(tiny_kga, tiny_predictions):
         np.testing.assert_array_equal(single.frame_inds, range(num))
         np.testing.assert_array_equal(single.frame_inds,
                                       expected.frame_inds)  # start 0
+        assert single.frame_video_logits.shape == (num, 2)
         for key in ('pred_score', 'pred_logits', 'frame_weights',
-                    'center_distances'):
+                    'center_distances', 'frame_video_logits'):
             np.testing.assert_allclose(getattr(single, key),
                                        getattr(expected, key), atol=1e-5,
                                        err_msg=key)

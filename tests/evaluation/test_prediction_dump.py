@@ -31,6 +31,8 @@ def kga_sample() -> ActionDataSample:
                                         [0.125, 0.875]])
     sample.center_distances = torch.tensor([[1.5, 2.0], [3.0, 0.5],
                                             [4.0, 0.25]])
+    sample.frame_video_logits = torch.tensor([[0.5, 1.5], [-1.0, 2.0],
+                                              [0.25, 4.0]])
     return sample
 
 
@@ -77,7 +79,8 @@ def test_json_per_video(tmp_path):
         frame_weights=[0.5, 0.25, 0.125],
         frame_lesion_areas=[0.0, 4.0, 8.5],  # lesion_areas[frame_inds]
         frame_scores=[[0.5, 0.5], [0.25, 0.75], [0.125, 0.875]],
-        center_distances=[[1.5, 2.0], [3.0, 0.5], [4.0, 0.25]])
+        center_distances=[[1.5, 2.0], [3.0, 0.5], [4.0, 0.25]],
+        frame_video_logits=[[0.5, 1.5], [-1.0, 2.0], [0.25, 4.0]])
     # video id from the frame folder; the fields a baseline lacks are null
     assert base == dict(
         index=1, video_id='y1a2',
@@ -85,7 +88,7 @@ def test_json_per_video(tmp_path):
         gt_label=0, pred_label=0, positive_score=0.125, log_odds=None,
         pred_score=[0.875, 0.125], pred_logits=None, frame_inds=None,
         frame_weights=None, frame_lesion_areas=None, frame_scores=None,
-        center_distances=None)
+        center_distances=None, frame_video_logits=None)
     assert os.listdir(path.parent) == ['preds.json']  # no temporary left
 
 
@@ -100,7 +103,7 @@ def test_csv_per_video(tmp_path):
         'pred_label', 'positive_score', 'log_odds', 'pred_score',
         'pred_logits', 'frame_inds', 'frame_weights', 'frame_lesion_areas',
         'frame_scores_0', 'frame_scores_1', 'center_distances_0',
-        'center_distances_1'
+        'center_distances_1', 'frame_video_logits_0', 'frame_video_logits_1'
     ]
     kga, base = rows
     assert kga == {
@@ -116,7 +119,9 @@ def test_csv_per_video(tmp_path):
         'frame_scores_0': '0.5 0.25 0.125',  # column k: T values of class k
         'frame_scores_1': '0.5 0.75 0.875',
         'center_distances_0': '1.5 3.0 4.0',
-        'center_distances_1': '2.0 0.5 0.25'
+        'center_distances_1': '2.0 0.5 0.25',
+        'frame_video_logits_0': '0.5 -1.0 0.25',
+        'frame_video_logits_1': '1.5 2.0 4.0'
     }
     assert base == {
         'index': '1', 'video_id': 'y1a2',
@@ -125,7 +130,8 @@ def test_csv_per_video(tmp_path):
         'log_odds': '', 'pred_score': '0.875 0.125', 'pred_logits': '',
         'frame_inds': '', 'frame_weights': '', 'frame_lesion_areas': '',
         'frame_scores_0': '', 'frame_scores_1': '',
-        'center_distances_0': '', 'center_distances_1': ''
+        'center_distances_0': '', 'center_distances_1': '',
+        'frame_video_logits_0': '', 'frame_video_logits_1': ''
     }
     # the cells parse back to the per-frame values
     np.testing.assert_allclose(
@@ -160,6 +166,9 @@ def test_predictions_of_the_frame_attention_head(tmp_path):
         assert np.array(record['center_distances']).shape == (num_frames, 2)
         np.testing.assert_allclose(record['center_distances'],
                                    pred.center_distances.numpy(), rtol=1e-6)
+        np.testing.assert_allclose(record['frame_video_logits'],
+                                   pred.frame_video_logits.numpy(),
+                                   rtol=1e-6)
 
 
 def test_lesion_areas_of_the_sampled_frames():

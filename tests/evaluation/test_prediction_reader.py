@@ -1,4 +1,5 @@
 """Reading back DumpPredictions files: records, offline metrics, frames."""
+import csv
 import json
 
 import cv2
@@ -34,6 +35,7 @@ def kga_samples(num=12, seed=0):
         sample.frame_weights = torch.rand(frames)
         sample.frame_scores = torch.rand(frames, 2)
         sample.center_distances = torch.rand(frames, 2) * 10
+        sample.frame_video_logits = torch.randn(frames, 2)
         sample.set_metainfo(dict(video_id=f'v{i}', frame_dir=f'/d/v{i}',
                                  frame_inds=np.arange(frames) + 1))
         samples.append(sample)
@@ -77,12 +79,37 @@ def test_records_read_back(tmp_path, suffix):
             int(sample.gt_label), int(sample.pred_label))
         np.testing.assert_array_equal(pred.frame_inds, sample.frame_inds)
         for key in ('pred_score', 'pred_logits', 'frame_weights',
-                    'frame_scores', 'center_distances'):
+                    'frame_scores', 'center_distances',
+                    'frame_video_logits'):
             value = getattr(pred, key)
             assert value.shape == tuple(sample.get(key).shape), key
             # float32 written as its shortest decimal reads back the same
             np.testing.assert_array_equal(value.astype(np.float32),
                                           sample.get(key).numpy(), key)
+
+
+@pytest.mark.parametrize('suffix', ['.json', '.csv'])
+def test_dumps_without_frame_video_logits_still_load(tmp_path, suffix):
+    """A dump written before the head stored frame_video_logits."""
+    path = tmp_path / f'preds{suffix}'
+    evaluate_and_dump(path, kga_samples(num=3))
+    if suffix == '.json':
+        records = json.loads(path.read_text())
+        path.write_text(json.dumps([
+            {k: v for k, v in r.items() if k != 'frame_video_logits'}
+            for r in records]))
+    else:
+        with open(path, newline='') as f:
+            rows = list(csv.DictReader(f))
+        kept = [c for c in rows[0] if not c.startswith('frame_video_logits')]
+        with open(path, 'w', newline='') as f:
+            writer = csv.DictWriter(f, fieldnames=kept,
+                                    extrasaction='ignore')
+            writer.writeheader()
+            writer.writerows(rows)
+    predictions = load_predictions(str(path))
+    assert all(p.frame_video_logits is None for p in predictions)
+    assert all(p.frame_scores is not None for p in predictions)
 
 
 def test_non_finite_values_are_refused_naming_file_and_video(tmp_path):

@@ -299,6 +299,18 @@ def test_predict_keeps_the_video_logits():
                                sample.pred_logits.softmax(-1))
 
 
+def test_predict_keeps_each_frames_video_logits():
+    head = build_head(aggregation='avg')
+    set_identity_classifiers(head)
+    padded = torch.cat([FEATS, torch.zeros(1, 1, 2)], dim=1)
+    [sample] = head.predict(padded, [make_sample(1)],
+                            valid_mask=torch.tensor([[1., 1., 1., 0.]]))
+    # fc_cls is the identity: the logits of each real frame are its feature
+    torch.testing.assert_close(sample.frame_video_logits, FEATS[0])
+    torch.testing.assert_close(sample.pred_logits,
+                               sample.frame_video_logits.mean(0))
+
+
 # --- Feature maps from MMAction2's Recognizer2D: [N * num_segs, C, h, w] ---
 
 

@@ -6,8 +6,8 @@ for), so that a table's pooling, thresholds and tests are checked without
 training.
 
 Two fake configs: ``kga.py`` separates the classes better than
-``other.py`` and, like KGA-Net, gives frame weights; the test videos carry
-lesion areas.
+``other.py`` and, like KGA-Net, gives frame weights and per-frame video
+logits (for the lesion-area oracle); the test videos carry lesion areas.
 """
 import os.path as osp
 import zlib
@@ -44,6 +44,23 @@ def fake_score(config: str, video: str, seed: int) -> float:
 def fake_frame_weights(score: float) -> np.ndarray:
     """The frame weights of a video of this score, ``[NUM_FRAMES]``."""
     return np.array([score, 1 - score, 0.25, 0.5 * score, 0.1])
+
+
+def fake_frame_video_logits(video: str, seed: int) -> np.ndarray:
+    """Per-frame video logits ``[NUM_FRAMES, 2]``, float32 values; class
+    0's are 0, so each frame's positive log-odds is its class-1 logit."""
+    rng = np.random.default_rng(zlib.crc32(f'frames/{video}/{seed}'.encode()))
+    positive = rng.normal(2 * VIDEOS[video] - 1, 1.5, NUM_FRAMES)
+    logits = np.stack([np.zeros(NUM_FRAMES), positive], axis=1)
+    return logits.astype(np.float32).astype(np.float64)
+
+
+def fake_oracle_log_odds(video: str, seed: int) -> float:
+    """The lesion-area oracle's positive log-odds, by hand: the class-1
+    frame logits averaged with the areas as weights."""
+    areas = fake_lesion_areas(video)
+    return float(areas @ fake_frame_video_logits(video, seed)[:, 1] /
+                 areas.sum())
 
 
 def fake_lesion_areas(video: str) -> np.ndarray:
@@ -98,20 +115,23 @@ class FakeTools:
             if config == ATTENDING:
                 sample['frame_weights'] = torch.tensor(
                     fake_frame_weights(score))
+                sample['frame_video_logits'] = torch.tensor(
+                    fake_frame_video_logits(video, seed),
+                    dtype=torch.float32)
             samples.append(sample)
         dump.process(None, samples)
         dump.compute_metrics(dump.results)
 
 
 def make_fake_table(tmp_path, seeds=(0, ), num_folds=None, bootstrap=2000,
-                    reference='KGA-Net') -> str:
-    """The table of rows ``Other`` (other.py) and ``KGA-Net`` (kga.py),
-    run in ``tmp_path / 'runs'``."""
+                    reference='KGA-Net', oracle_of=None) -> str:
+    """The table of rows ``Other`` (other.py) and ``KGA-Net`` (kga.py)
+    (and the oracle row of ``oracle_of``), run in ``tmp_path / 'runs'``."""
     settings = TableSettings(
         configs=('other.py', 'kga.py'), names=('Other', 'KGA-Net'),
         reference=reference, seeds=tuple(seeds), num_folds=num_folds,
         fold_seed=0, bootstrap=bootstrap, bootstrap_seed=0, cfg_options=(),
-        title='Fake')
+        title='Fake', oracle_of=oracle_of)
     return make_table(settings, str(tmp_path / 'runs'), jobs=1, root=ROOT)
 
 

@@ -9,7 +9,8 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 
 from builders import table_cells
 from fake_table_runs import (VIDEOS, fake_frame_weights, fake_lesion_areas,
-                             fake_score, make_fake_table, mean_std, option,
+                             fake_oracle_log_odds, fake_score,
+                             make_fake_table, mean_std, option,
                              videos_of_part)
 from kga_mmaction.evaluation.functional import (OperatingPoint, bootstrap_ci,
                                                 delong_test, roc_analysis)
@@ -129,3 +130,52 @@ def test_seeds_table_has_a_delong_p_per_seed(fake_tools, tmp_path):
     assert row['AUC (%)'] == mean_std(aucs)
     assert 'Pooled OOF AUC' not in table and '@inner-val' not in table
     assert (tmp_path / 'runs' / 'kga' / 'seed1' / 'metrics.json').is_file()
+
+
+ORACLE = "oracle (lesion-area weights on KGA-Net's features)"
+
+
+def test_oracle_row_rescores_the_source_rows_predictions(fake_tools,
+                                                         tmp_path):
+    table = make_fake_table(tmp_path, num_folds=3, bootstrap=200,
+                            oracle_of='KGA-Net')
+    assert len(fake_tools.calls) == 2 * 3 * 3  # the oracle runs nothing
+    out_of_fold = [v for fold in range(3)
+                   for v in videos_of_part(3, fold, 0, 'test')]
+    labels = np.array([VIDEOS[v] for v in out_of_fold])
+    oracle = np.array([fake_oracle_log_odds(v, 0) for v in out_of_fold])
+    row = table_cells(table, ORACLE)
+    auc = roc_auc_score(labels, oracle)
+    (low, high), = bootstrap_ci(
+        oracle, labels, lambda s, y: dict(auc=roc_analysis(s, y).auc), 200,
+        seed=0)[0].values()
+    assert row['Pooled OOF AUC (%) [95% CI]'] == (
+        f'{100 * auc:.2f} [{100 * low:.2f}, {100 * high:.2f}]')
+    fold_aucs = []
+    for fold in range(3):
+        test = videos_of_part(3, fold, 0, 'test')
+        fold_aucs.append(roc_auc_score(
+            [VIDEOS[v] for v in test],
+            [fake_oracle_log_odds(v, 0) for v in test]))
+    assert row['AUC (%)'] == mean_std(fold_aucs)
+    kga = np.array([fake_score('kga.py', v, 0) for v in out_of_fold])
+    p = delong_test(oracle, kga, labels)[2]
+    assert row['p vs KGA-Net (DeLong)'] == format_p(p)
+    # calibration of sigmoid(log-odds)
+    assert float(row['Brier']) == pytest.approx(
+        brier_score_loss(labels, 1 / (1 + np.exp(-oracle))), abs=1e-3)
+    # its weights are the areas: no localisation number to report
+    assert row['keyframe/area_corr'] == row['keyframe/top4_overlap'] == \
+        'oracle'
+    assert table_cells(table, 'KGA-Net')['keyframe/area_corr'] != 'oracle'
+    assert row['Test videos'] == '30'
+    assert f'* {ORACLE}: a control row' in table
+
+
+def test_oracle_of_a_row_without_frame_video_logits_names_the_file(
+        fake_tools, tmp_path):
+    with pytest.raises(ValueError,
+                       match=r'other/fold0of2/\w+\.csv: v\d+: no '
+                       'frame_video_logits'):
+        make_fake_table(tmp_path, num_folds=2, bootstrap=20,
+                        oracle_of='Other')

@@ -33,13 +33,13 @@ def test_main_makes_the_table_the_arguments_describe(run_table, tmp_path,
         '--configs', 'x/i3d.py', 'y/kga.py', '--seeds', '1', '2', '--folds',
         '3', '--fold-seed', '4', '--bootstrap', '50', '--bootstrap-seed',
         '5', '--work-root', 'runs', '--out', str(out), '--title', 'T',
-        '--jobs', '2', '--cfg-options', 'a=1', 'b=2'
+        '--jobs', '2', '--cfg-options', 'a=1', 'b=2', '--oracle-of', 'i3d'
     ])
     assert made == [(TableSettings(
         configs=('x/i3d.py', 'y/kga.py'), names=('i3d', 'kga'),
         reference='kga', seeds=(1, 2), num_folds=3, fold_seed=4,
         bootstrap=50, bootstrap_seed=5, cfg_options=('a=1', 'b=2'),
-        title='T'), 'runs', 2, ROOT)]
+        title='T', oracle_of='i3d'), 'runs', 2, ROOT)]
     assert out.read_text() == '# the table\n'
     assert '# the table' in capsys.readouterr().out
 
@@ -48,6 +48,7 @@ def test_main_makes_the_table_the_arguments_describe(run_table, tmp_path,
     (['--names', 'one'], '--names needs one name per config'),
     (['--reference', 'nope'], "--reference 'nope' is not a row name"),
     (['--folds', '1'], '--folds must be >= 2, got 1'),
+    (['--oracle-of', 'nope'], "--oracle-of 'nope' is not a row name"),
 ])
 def test_bad_arguments_are_refused(run_table, args, message, capsys):
     with pytest.raises(SystemExit):

@@ -23,6 +23,17 @@ also the pooled out-of-fold AUC with a bootstrap 95% CI; calibration
 weights); and the DeLong p-value against a reference row on the same
 videos. It says what each column is and lists the exact commands.
 
+``--oracle-of NAME`` adds a control row, "oracle (lesion-area weights on
+NAME's features)": NAME's own prediction files rescored with each frame's
+annotated lesion area as its weight, through the same metric code and
+without training. NAME should be the frame-averaging model ("w/o coherence
+loss & attention"); its predictions need ``frame_video_logits`` and
+``frame_lesion_areas``, e.g.::
+
+    python tools/analysis/run_table.py ... --folds 3 \
+        --names "w/o coherence loss & attention" ... KGA-Net \
+        --oracle-of "w/o coherence loss & attention"
+
 The work is done by :mod:`kga_mmaction.tables` (runs, rows, Markdown);
 this tool parses the arguments.
 """
@@ -66,6 +77,10 @@ def parse_args(argv=None) -> argparse.Namespace:
                         'when > 1)')
     parser.add_argument('--cfg-options', nargs='+', default=[],
                         help='passed to both tools')
+    parser.add_argument(
+        '--oracle-of', metavar='NAME',
+        help='add a row with the test predictions of row NAME rescored '
+        'with the annotated lesion areas as frame weights (no training)')
     args = parser.parse_args(argv)
     if args.names and len(args.names) != len(args.configs):
         parser.error('--names needs one name per config')
@@ -82,6 +97,9 @@ def parse_args(argv=None) -> argparse.Namespace:
     elif args.reference not in args.names:
         parser.error(f'--reference {args.reference!r} is not a row name; '
                      f'rows: {", ".join(args.names)}')
+    if args.oracle_of is not None and args.oracle_of not in args.names:
+        parser.error(f'--oracle-of {args.oracle_of!r} is not a row name; '
+                     f'rows: {", ".join(args.names)}')
     return args
 
 
@@ -92,7 +110,8 @@ def main(argv=None) -> None:
         reference=args.reference, seeds=tuple(args.seeds),
         num_folds=args.folds, fold_seed=args.fold_seed,
         bootstrap=args.bootstrap, bootstrap_seed=args.bootstrap_seed,
-        cfg_options=tuple(args.cfg_options), title=args.title)
+        cfg_options=tuple(args.cfg_options), title=args.title,
+        oracle_of=args.oracle_of)
     table = make_table(settings, args.work_root, args.jobs, ROOT)
     write_atomically(args.out, lambda f: f.write(table))
     print(table)

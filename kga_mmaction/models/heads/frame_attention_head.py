@@ -399,7 +399,18 @@ class FrameAttentionHead(BaseHead):
                 valid_mask: Optional[torch.Tensor] = None,
                 num_segs: Optional[int] = None,
                 **kwargs) -> SampleList:
-        """Predict videos; keep per-frame weights and center distances.
+        """Predict videos; keep per-frame weights, logits and distances.
+
+        ``fc_cls`` is linear and dropout is off at test time, so for
+        weights ``a_i`` that sum to 1, ``fc_cls(sum_i a_i F_i) = sum_i a_i
+        fc_cls(F_i)``: ``frame_video_logits`` score any normalised
+        reweighting of the frames offline
+        (:func:`~kga_mmaction.evaluation.functional.reweighted_logits`).
+        With ``'avg'`` the uniform reweighting gives ``pred_logits``
+        exactly. ``'mean'`` and ``'sum'`` classify ``sum_i w_i F_i / T``
+        and ``sum_i w_i F_i``, whose weights ``w_i / T`` and ``w_i`` do
+        not sum to 1, so their ``pred_logits`` are no reweighting of
+        ``frame_video_logits``; offline rescoring always normalises.
 
         Args:
             feats (torch.Tensor | dict): Frame features ``[N, T, C]``,
@@ -417,7 +428,9 @@ class FrameAttentionHead(BaseHead):
             ``pred_label``, ``pred_logits`` ``[K]`` (the video scores
             before softmax, which still order videos where the
             probabilities round to 1.0), ``frame_weights`` ``[T]``,
-            ``frame_scores`` ``[T, K]`` and, when the head has centers,
+            ``frame_scores`` ``[T, K]``, ``frame_video_logits`` ``[T, K]``
+            (``fc_cls`` of each real frame alone, before softmax) and,
+            when the head has centers,
             ``center_distances`` ``[T, K]`` (L2 distance of each real frame
             to every class center).
 
@@ -433,12 +446,15 @@ class FrameAttentionHead(BaseHead):
                                             data_samples)
         distances = (center_distances(feats, self.centers)
                      if self.centers is not None else None)  # [N, T, K]
+        # [N, T, C] -> [N, T, K]
+        frame_video_logits = self._classify(self.fc_cls, feats)
         for i, sample in enumerate(data_samples):
             valid = valid_mask[i].bool()
             sample.pred_logits = outs['video_scores'][i].detach()
             sample.frame_weights = outs['weights'][i][valid].detach()
             sample.frame_scores = outs['frame_scores'][i][valid].softmax(
                 -1).detach()
+            sample.frame_video_logits = frame_video_logits[i][valid].detach()
             if distances is not None:
                 sample.center_distances = distances[i][valid].detach()
         return data_samples

@@ -162,7 +162,8 @@ class KGARecognizer(Recognizer2D):
 
         Returns:
             list[ActionDataSample]: With ``pred_score``, ``pred_label``,
-            ``frame_weights``, ``frame_scores`` and ``center_distances``.
+            ``frame_weights``, ``frame_scores``, ``frame_video_logits`` and
+            ``center_distances`` (:meth:`FrameAttentionHead.predict`).
         """
         feats, predict_kwargs = self.extract_feat(
             inputs, data_samples=data_samples, test_mode=True)
