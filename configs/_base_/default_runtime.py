@@ -16,6 +16,8 @@ randomness = dict(seed=0, diff_rank_seed=False, deterministic=False)
 # A second training run on a work dir that a live run holds fails at start.
 # A NaN or infinite loss stops training before the state is checkpointed.
 custom_hooks = [dict(type='WorkDirLockHook'), dict(type='NonFiniteLossHook')]
+# To log what drives the frame attention every 20 iterations, a child adds
+# custom_hooks = _base_.custom_hooks + [dict(type='AttentionMonitorHook')]
 
 # Under a launcher (`dist_train.sh CFG W`), W GPUs share the global batch of
 # `train_dataloader.batch_size` (MixedSourceBatchSampler), so each GPU holds

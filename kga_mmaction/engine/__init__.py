@@ -1,6 +1,7 @@
 """Runner-level components: hooks, loops and checkpoint loading."""
 from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .atomic_local_backend import AtomicLocalBackend
+from .attention_monitor_hook import AttentionMonitorHook
 from .checkpoint_loading import (InvalidCheckpointError,
                                  UnsafeCheckpointError, load_checkpoint_safely,
                                  register_safe_checkpoint_loader)
@@ -12,7 +13,8 @@ from .strict_loading import (CheckpointMismatchError, load_weights,
 from .work_dir_lock_hook import WorkDirLockedError, WorkDirLockHook
 
 __all__ = [
-    'AtomicCheckpointHook', 'AtomicLocalBackend', 'CheckpointMismatchError',
+    'AtomicCheckpointHook', 'AtomicLocalBackend', 'AttentionMonitorHook',
+    'CheckpointMismatchError',
     'InvalidCheckpointError', 'NonFiniteLossHook', 'SAFE_GLOBALS',
     'UnsafeCheckpointError', 'WorkDirLockHook', 'WorkDirLockedError',
     'load_checkpoint_safely', 'load_weights',
