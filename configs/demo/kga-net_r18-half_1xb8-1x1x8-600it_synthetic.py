@@ -20,10 +20,13 @@ _base_ = [
     '../_base_/schedules/demo_600it.py', '../_base_/demo_runtime.py'
 ]
 
+# Weight-normalised aggregation, F_V = sum_i w_i F_i / sum_i w_i: the
+# attention sets only the relative weight of a frame
+# (results/attention_collapse.md, results/premise_sweep.md).
 model = dict(
     backbone=dict(
         _delete_=True, type='mmpretrain.ResNet', depth=18, base_channels=32),
-    cls_head=dict(in_channels=256),
+    cls_head=dict(in_channels=256, aggregation='normalized'),
     feature_activation=None)
 
 optim_wrapper = dict(

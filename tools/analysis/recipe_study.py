@@ -28,7 +28,6 @@ attention weights, the mean per-video correlation between attention and
 own-class center distance (``AttentionDistanceMetric``) and the test AUC.
 """
 import argparse
-import glob
 import json
 import os
 import os.path as osp
@@ -47,6 +46,7 @@ from mmengine.registry import init_default_scope
 
 import kga_mmaction  # noqa: F401  (registers the plugin)
 from kga_mmaction.tables import Run, run_commands, run_one, shell_line
+from kga_mmaction.tables.run_logs import test_metrics, train_curves
 from kga_mmaction.utils import write_atomically
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -218,32 +218,6 @@ def pretrain_proxy(busi_root: str, out_file: str, iters: int,
     last = np.array(history[-50:])
     return dict(iters=iters, seconds=time.perf_counter() - start,
                 loss=float(last[:, 0].mean()), acc=float(last[:, 1].mean()))
-
-
-def _newest(pattern: str) -> str:
-    paths = sorted(glob.glob(pattern))
-    if not paths:
-        raise FileNotFoundError(f'nothing matches {pattern}')
-    return paths[-1]
-
-
-def train_curves(work_dir: str) -> List[dict]:
-    """The logged training scalars (one dict per logging interval)."""
-    with open(_newest(osp.join(work_dir, '*', 'vis_data',
-                               'scalars.json'))) as f:
-        return [json.loads(line) for line in f if '"loss"' in line]
-
-
-def test_metrics(work_dir: str) -> dict:
-    """The metrics that ``tools/test.py`` logged for this run."""
-    for path in sorted(glob.glob(osp.join(work_dir, '*', '*.json')),
-                       reverse=True):
-        with open(path) as f:
-            lines = [json.loads(line) for line in f if line.strip()]
-        for record in lines:
-            if 'diagnosis/auc' in record:
-                return record
-    raise FileNotFoundError(f'no test metrics under {work_dir}')
 
 
 def summarise(curves: List[dict], metrics: dict) -> dict:

@@ -1,0 +1,242 @@
+"""Why does the paper recipe's attention collapse, and which stabiliser
+keeps it alive? Writes ``results/attention_collapse.md``::
+
+    python tools/analysis/attention_collapse.py
+
+1. Data: the recipe study's synthetic BUSV/BUSI (``data/recipe_study``,
+   kept when it exists; ``tools/analysis/recipe_study.py``'s arguments).
+2. The ImageNet stand-in: ``configs/pretrain/`` trains the ResNet-50 as an
+   mmpretrain ``ImageClassifier`` on the synthetic BUSI images through
+   ``tools/train.py`` (skipped when its checkpoint exists); the study
+   config starts from it through ``init_cfg``.
+3. One run per stabiliser x seed on the paper recipe at CPU size
+   (``configs/recipe_study/``: ResNet-50, sigmoid features, SGD at lr
+   0.005, 16-frame clips, 8 videos + 8 images per batch), with
+   :class:`~kga_mmaction.engine.AttentionMonitorHook` on, each trained and
+   tested by :func:`kga_mmaction.tables.run_one` (finished runs are
+   skipped).
+
+The report gives, per monitored window of the paper recipe, the attention
+logits, the share of saturated weights and the gradient norm that each loss
+term sends to the attention FC and to the backbone's last stage; it names
+the term and the window that drive the collapse; and it says, per
+stabiliser and seed, whether the test attention is alive (std >= 0.05,
+0.05 < mean < 0.95) and whether the video CE leaves ln 2 (< 0.6).
+"""
+import argparse
+import os.path as osp
+import subprocess
+import sys
+from typing import Dict, List, Sequence
+
+import numpy as np
+
+import kga_mmaction  # noqa: F401  (registers the plugin)
+from kga_mmaction.tables import Run, run_commands, run_one, shell_line
+from kga_mmaction.tables.run_logs import (monitor_records, test_metrics,
+                                          train_curves)
+from kga_mmaction.utils import write_atomically
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+CONFIG = ('configs/recipe_study/'
+          'kga-net_r50-synbusi-pre_1xb16-1x1x16-320it_synthetic.py')
+PRETRAIN_CONFIG = ('configs/pretrain/'
+                   'resnet50_1xb32-400it_synthetic-busi-64px.py')
+PRETRAIN_WORK_DIR = 'work_dirs/pretrain/resnet50_1xb32-400it_synthetic-busi-64px'
+PRETRAIN_CHECKPOINT = osp.join(PRETRAIN_WORK_DIR, 'iter_400.pth')
+DATA_ROOT = 'data/recipe_study'
+DATA_ARGS = ('--videos-per-class', '40', '--frames', '32', '128',
+             '--images-per-class', '120', '--normal-images', '30',
+             '--difficulty', '0.7', '--val-fraction', '0.35',
+             '--square-only', '--seed', '0')
+WORK_ROOT = 'work_dirs/attention_collapse'
+#: cfg-options of each stabiliser on the paper recipe.
+STABILISERS: Dict[str, List[str]] = {
+    'paper recipe': [],
+    'normalized aggregation': ['model.cls_head.aggregation=normalized'],
+    'centers from features': ['model.cls_head.loss_center.init=features'],
+    'center-loss warm-up': [
+        'model.cls_head.loss_center.warmup_iters=80'
+    ],
+    'normalized + centers from features': [
+        'model.cls_head.aggregation=normalized',
+        'model.cls_head.loss_center.init=features'
+    ],
+}
+#: The loss terms, in the order the tables show them.
+TERMS = ('loss_cls', 'loss_frame', 'loss_image', 'loss_center',
+         'loss_coherence')
+LN2 = float(np.log(2.))
+#: What "alive" means for the test attention, and the video CE target.
+MIN_STD, MEAN_RANGE, MAX_VIDEO_CE = 0.05, (0.05, 0.95), 0.6
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--out', default='results/attention_collapse.md')
+    parser.add_argument('--stabilisers', nargs='+',
+                        default=list(STABILISERS), choices=list(STABILISERS))
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0])
+    parser.add_argument(
+        '--seeds-of', nargs='*', default=[], metavar='STABILISER',
+        help='stabilisers that run with --extra-seeds too')
+    parser.add_argument('--extra-seeds', nargs='*', type=int, default=[1])
+    return parser.parse_args(argv)
+
+
+def run_tool(command: Sequence[str]) -> None:
+    """Run ``python tools/...`` from the repository root."""
+    subprocess.run([sys.executable, *command[1:]], cwd=ROOT, check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def fmt(value: float, digits: int = 3) -> str:
+    """A number for the tables; tiny ones in scientific notation."""
+    if value is None or np.isnan(value):
+        return 'n/a'
+    if 0 < abs(value) < 10**-digits:
+        return f'{value:.1e}'
+    return f'{value:.{digits}f}'
+
+
+def driving_window(records: List[dict]) -> dict:
+    """Where the attention falls fastest, and the term that pushes hardest
+    on the attention FC there.
+
+    The window is the pair of consecutive records with the largest drop of
+    the mean attention logit; the term is the one with the largest
+    ``attn/grad_<term>`` at the start of that window.
+
+    Returns:
+        dict: ``start``, ``end`` (iterations), ``drop`` (of the logit mean),
+        ``term`` and ``grads`` (term -> norm at ``start``).
+    """
+    drops = [(a['attn/logit_mean'] - b['attn/logit_mean'], a, b)
+             for a, b in zip(records, records[1:])]
+    drop, start, end = max(drops, key=lambda d: d[0])
+    grads = {t: start.get(f'attn/grad_{t}', 0.) for t in TERMS
+             if f'attn/grad_{t}' in start}
+    return dict(start=start['iter'], end=end['iter'], drop=drop,
+                term=max(grads, key=grads.get), grads=grads)
+
+
+def summarise(work_dir: str) -> dict:
+    """One run's numbers: the test attention and AUC, the last video CE."""
+    curves = train_curves(work_dir)
+    metrics = test_metrics(work_dir)
+    mean = metrics.get('attention/weight_mean', float('nan'))
+    std = metrics.get('attention/weight_std', float('nan'))
+    video_ce = float(np.mean([c['loss_cls'] for c in curves[-2:]]))
+    return dict(
+        weight_mean=mean, weight_std=std, video_ce=video_ce,
+        auc=metrics['diagnosis/auc'],
+        keyframe=metrics.get('keyframe/top4_overlap', float('nan')),
+        alive=bool(std >= MIN_STD and MEAN_RANGE[0] < mean < MEAN_RANGE[1]),
+        learns=bool(video_ce < MAX_VIDEO_CE))
+
+
+def window_table(records: List[dict], curves: List[dict]) -> List[str]:
+    """Per monitored iteration: logits, saturation, gradient norms."""
+    ce = {c['step']: c for c in curves}
+    terms = [t for t in TERMS if f'backbone/grad_{t}' in records[0]]
+    head = (['iter', 'w mean', 'logit mean', 'logit std', 'saturated'] +
+            [f'attn grad {t[5:]}' for t in terms] +
+            [f'backbone grad {t[5:]}' for t in terms] +
+            ['loss_cls (window)', 'loss_center (window)'])
+    lines = ['| ' + ' | '.join(head) + ' |', '|---' * len(head) + '|']
+    for r in records:
+        window = ce.get(r['iter'], {})
+        cells = [str(r['iter']), fmt(r['attn/weight_mean']),
+                 fmt(r['attn/logit_mean'], 2), fmt(r['attn/logit_std'], 2),
+                 fmt(r['attn/saturated'], 2)]
+        cells += [fmt(r.get(f'attn/grad_{t}', float('nan')), 4)
+                  for t in terms]
+        cells += [fmt(r[f'backbone/grad_{t}'], 4) for t in terms]
+        cells += [fmt(window.get(k, float('nan')), 3)
+                  for k in ('loss_cls', 'loss_center')]
+        lines.append('| ' + ' | '.join(cells) + ' |')
+    return lines
+
+
+def format_report(runs: List[dict], commands: Sequence[str],
+                  argv: Sequence[str]) -> str:
+    """The Markdown report."""
+    lines = [
+        '# Why the paper recipe\'s attention collapses (CPU size)', '',
+        'Made by `python tools/analysis/attention_collapse.py' +
+        ''.join(f' {a}' for a in argv) + f'` (config `{CONFIG}`, backbone '
+        f'from `{PRETRAIN_CONFIG}`, `AttentionMonitorHook(interval=20)`).',
+        '', '## Per run', '',
+        'Test attention over every frame of every test video (up to 128 '
+        'per video); alive: std >= 0.05 and mean in (0.05, 0.95). Video CE: '
+        'mean of the last two logged windows (ln 2 = 0.693 is chance); '
+        'learns: below 0.6. keyframe top-4: share of the 4 most attended '
+        'frames among the 4 with the largest lesion (chance about 4/T).', '',
+        '| stabiliser | seed | w mean | w std | alive | video CE | learns | '
+        'test AUC | keyframe top-4 | driving term (window) |',
+        '|---' * 10 + '|'
+    ]
+    for run in runs:
+        s, d = run['summary'], run['driver']
+        lines.append(
+            f'| {run["name"]} | {run["seed"]} | {fmt(s["weight_mean"])} | '
+            f'{fmt(s["weight_std"])} | {"yes" if s["alive"] else "no"} | '
+            f'{fmt(s["video_ce"])} | {"yes" if s["learns"] else "no"} | '
+            f'{fmt(s["auc"])} | {fmt(s["keyframe"])} | {d["term"]} '
+            f'({d["start"]}-{d["end"]}, logit mean -{fmt(d["drop"], 2)}) |')
+    for run in runs:
+        lines += [
+            '', f'## {run["name"]}, seed {run["seed"]}: per window', '',
+            'Every 20 iterations, on that iteration\'s batch after the '
+            'update: the attention FC\'s logits over the real video frames, '
+            'the share of weights below 1e-3 or above 1 - 1e-3, and the L2 '
+            'norm of the gradient of each loss term with respect to the '
+            'attention FC and to the backbone\'s last stage. The two loss '
+            'columns are the logged means of the window that ends there.',
+            ''
+        ]
+        lines += window_table(run['records'], run['curves'])
+    lines += ['', 'Commands (from the repository root):', '', '```bash']
+    lines += list(commands) + ['```', '']
+    return '\n'.join(lines)
+
+
+def main(argv=None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    data = ['python', 'tools/data/make_synthetic.py', '--out', DATA_ROOT,
+            *DATA_ARGS]
+    pretrain = ['python', 'tools/train.py', PRETRAIN_CONFIG, '--work-dir',
+                PRETRAIN_WORK_DIR]
+    if not osp.isdir(osp.join(ROOT, DATA_ROOT)):
+        run_tool(data)
+    if not osp.isfile(osp.join(ROOT, PRETRAIN_CHECKPOINT)):
+        run_tool(pretrain)
+    commands = [' '.join(data), ' '.join(pretrain)]
+    runs = []
+    for name in args.stabilisers:
+        seeds = args.seeds + (args.extra_seeds
+                              if name in args.seeds_of else [])
+        for seed in seeds:
+            work_dir = osp.join(WORK_ROOT,
+                                f'{name.replace(" ", "-")}-seed{seed}')
+            study_run = Run(CONFIG, seed, work_dir)
+            options = STABILISERS[name]
+            run_one(study_run, None, 0, options, False, ROOT)
+            commands.extend(
+                shell_line(c, work_dir)
+                for c in run_commands(study_run, None, 0, options))
+            records = monitor_records(osp.join(ROOT, work_dir))
+            run = dict(name=name, seed=seed, records=records,
+                       curves=train_curves(osp.join(ROOT, work_dir)),
+                       summary=summarise(osp.join(ROOT, work_dir)),
+                       driver=driving_window(records))
+            print(f'{name}/seed {seed}: {run["summary"]}', flush=True)
+            runs.append(run)
+    report = format_report(runs, commands, argv)
+    write_atomically(args.out, lambda f: f.write(report))
+    print(report)
+
+
+if __name__ == '__main__':
+    main()

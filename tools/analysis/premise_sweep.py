@@ -1,0 +1,122 @@
+"""When does KGA-Net's attention pay off? The paper's premise, swept.
+
+The premise: only a few frames of a sweep show the diagnostic
+cross-section, and a model that finds them beats one that averages every
+frame. ``tools/data/make_synthetic.py --preset busv-like
+--keyframe-fraction F`` sets the share ``F`` of each video's frames that
+show it; for each ``F`` this tool runs, by 3-fold cross-validation
+(:func:`kga_mmaction.tables.make_table`, as ``tools/analysis/run_table.py``
+does), KGA-Net, KGA-Net without the coherence loss, frame averaging, and
+the lesion-area oracle on frame averaging's features (no training: it
+bounds what any frame selection can gain), and writes one table per ``F``
+to ``results/premise_sweep.md``::
+
+    python tools/analysis/premise_sweep.py            # make premise-sweep
+
+Finished runs are skipped, so the sweep resumes where it stopped.
+"""
+import argparse
+import os.path as osp
+import subprocess
+import sys
+from typing import List, Sequence
+
+from kga_mmaction.tables import TableSettings, make_table
+from kga_mmaction.utils import write_atomically
+
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
+DEMO = 'configs/demo'
+#: The rows: config and name. Every row trains from scratch (random init).
+ROWS = (
+    (f'{DEMO}/kga-net_r18-half_1xb8-1x1x8-600it_synthetic.py', 'KGA-Net'),
+    (f'{DEMO}/kga-net-mean-aggregation_r18-half_1xb8-1x1x8-600it_'
+     'synthetic.py', 'KGA-Net, mean aggregation'),
+    (f'{DEMO}/kga-net-wo-coherence_r18-half_1xb8-1x1x8-600it_synthetic.py',
+     'w/o coherence loss'),
+    (f'{DEMO}/kga-net-wo-coherence-attention_r18-half_1xb8-1x1x8-600it_'
+     'synthetic.py', 'frame averaging'),
+)
+REFERENCE = 'frame averaging'
+FRACTIONS = (0.1, 0.25, 0.5, 1.0)
+
+
+def parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('--fractions', nargs='+', type=float,
+                        default=list(FRACTIONS))
+    parser.add_argument('--folds', type=int, default=3)
+    parser.add_argument('--seeds', nargs='+', type=int, default=[0])
+    parser.add_argument('--jobs', type=int, default=2)
+    parser.add_argument('--data-root', default='data/premise')
+    parser.add_argument('--work-root', default='work_dirs/premise')
+    parser.add_argument('--out', default='results/premise_sweep.md')
+    return parser.parse_args(argv)
+
+
+def data_command(data_root: str, fraction: float) -> List[str]:
+    """The command that writes the sweep's data at ``fraction``."""
+    return ['python', 'tools/data/make_synthetic.py', '--preset',
+            'busv-like', '--keyframe-fraction', str(fraction), '--out',
+            data_root]
+
+
+def data_options(data_root: str) -> List[str]:
+    """cfg-options that point the demo configs at ``data_root``."""
+    busv, busi = f'{data_root}/busv', f'{data_root}/Dataset_BUSI_with_GT'
+    return [
+        f'train_dataloader.dataset.video.data_root={busv}',
+        f'train_dataloader.dataset.image.data_root={busi}',
+        f'val_dataloader.dataset.data_root={busv}',
+        f'test_dataloader.dataset.data_root={busv}'
+    ]
+
+
+def fraction_table(fraction: float, args: argparse.Namespace) -> str:
+    """The table at one keyframe fraction (data made when missing)."""
+    data_root = osp.join(args.data_root, f'kf{fraction}')
+    command = data_command(data_root, fraction)
+    if not osp.isdir(osp.join(ROOT, data_root)):
+        subprocess.run([sys.executable, *command[1:]], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+    configs, names = zip(*ROWS)
+    settings = TableSettings(
+        configs=configs, names=names, reference=REFERENCE,
+        seeds=tuple(args.seeds), num_folds=args.folds, fold_seed=0,
+        bootstrap=2000, bootstrap_seed=0,
+        cfg_options=tuple(data_options(data_root)),
+        title=f'Keyframe fraction {fraction}', oracle_of=REFERENCE)
+    table = make_table(settings, osp.join(args.work_root, f'kf{fraction}'),
+                       args.jobs, ROOT)
+    # one level down: a section of the sweep's page
+    return '\n'.join(['#' + line if line.startswith('#') else line
+                      for line in table.splitlines()] +
+                     ['', f'Data: `{" ".join(command)}`', ''])
+
+
+def format_report(sections: Sequence[str], argv: Sequence[str]) -> str:
+    """The page: what was run, then one table per fraction."""
+    return '\n'.join([
+        '# The premise sweep: when does frame attention pay off?', '',
+        'Made by `python tools/analysis/premise_sweep.py' +
+        ''.join(f' {a}' for a in argv) + '`. Each table: 3-fold CV of the '
+        'videos of `--preset busv-like --keyframe-fraction F` (the share of '
+        'each sweep\'s frames that show the diagnostic cross-section); the '
+        'CPU demo configs, every row trained from scratch (random init); '
+        'DeLong p against frame averaging; the oracle row rescores frame '
+        'averaging\'s test predictions with the annotated lesion areas as '
+        'frame weights, an upper bound for frame selection on those '
+        'features.', '', *sections
+    ])
+
+
+def main(argv=None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    sections = [fraction_table(f, args) for f in args.fractions]
+    report = format_report(sections, argv)
+    write_atomically(osp.join(ROOT, args.out), lambda f: f.write(report))
+    print(report)
+
+
+if __name__ == '__main__':
+    main()
