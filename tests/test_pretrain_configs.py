@@ -17,6 +17,7 @@ import pytest
 import torch
 from mmaction.registry import MODELS
 from mmengine.config import Config
+from mmengine.registry import LOG_PROCESSORS
 from mmengine.runner import Runner
 from mmengine.runner.checkpoint import CheckpointLoader
 from mmpretrain.models import (ClsDataPreprocessor, CrossEntropyLoss,
@@ -98,6 +99,11 @@ def test_config_builds_an_mmpretrain_classifier(path):
     assert (scheduler.by_epoch, scheduler.end, scheduler.T_max) == (False,
                                                                    400, 400)
     assert cfg.default_hooks.checkpoint.interval == 400
+    # the logged accuracy is a window mean, like the loss
+    log_processor = LOG_PROCESSORS.build(cfg.log_processor)
+    assert log_processor.window_size == cfg.default_hooks.logger.interval
+    assert log_processor.mean_pattern.search('accuracy_top-1')
+    assert log_processor.mean_pattern.search('loss')
     assert cfg.get('val_dataloader') is None
 
 
