@@ -6,7 +6,9 @@
   of a kga-mmaction experiment: 2 classes, no SyncBN in the built model
   (the Runner converts BN only under a launcher),
   iteration-based schedule, checkpoints and logs, and the runtime's hooks
-  (atomic checkpoints, the work-dir lock, the non-finite guard).
+  (atomic checkpoints, the work-dir lock, the non-finite guard). The
+  backbone pretraining configs (``configs/pretrain/``, mmpretrain image
+  classifiers) have their own tests (``test_pretrain_configs.py``).
 * Run (slow): each demo config trains one iteration, validates and tests
   through ``Runner.from_cfg``, the real datasets and pipelines, on a
   miniature synthetic BUSV + BUSI; the attention-pooled TSN config trains
@@ -44,6 +46,9 @@ RECIPE_STUDY = [
     path for path in CONFIGS
     if osp.basename(osp.dirname(path)) == 'recipe_study'
 ]
+PRETRAIN = [
+    path for path in CONFIGS if osp.basename(osp.dirname(path)) == 'pretrain'
+]
 TSN_ATTENTION = osp.join(
     CONFIG_DIR, 'tsn_attention',
     'tsn-attention_r50-in1k-pre_1xb16-1x1x8-8k_video-list.py')
@@ -74,7 +79,8 @@ def without_pretrained(cfg):
 def test_the_glob_finds_every_kind_of_config():
     kinds = {osp.basename(osp.dirname(path)) for path in CONFIGS}
     assert kinds == {
-        'baselines', 'demo', 'kga_net', 'recipe_study', 'tsn_attention'
+        'baselines', 'demo', 'kga_net', 'pretrain', 'recipe_study',
+        'tsn_attention'
     }
     assert len(BASELINES) == 5  # I3D, SlowFast, R(2+1)D, CSN, MViT
     # the KGA-Net demo, its 3 ablations and the 5 baselines
@@ -82,7 +88,8 @@ def test_the_glob_finds_every_kind_of_config():
 
 
 @pytest.mark.parametrize(
-    'path', [path for path in CONFIGS if path != PAPER], ids=config_id)
+    'path', [path for path in CONFIGS if path not in [PAPER, *PRETRAIN]],
+    ids=config_id)
 def test_config_builds(path):
     cfg = Config.fromfile(path)
     model = MODELS.build(without_pretrained(cfg.model))

@@ -1,4 +1,7 @@
+from .formatting import PackImageClassificationInputs
 from .loading import LoadImageAsFrames
 from .sampling import SampleUpToFrames
 
-__all__ = ['LoadImageAsFrames', 'SampleUpToFrames']
+__all__ = [
+    'LoadImageAsFrames', 'PackImageClassificationInputs', 'SampleUpToFrames'
+]
