@@ -1,9 +1,11 @@
-# The paper recipe at CPU size, run by `tools/analysis/recipe_study.py`
+# The paper recipe at CPU size, run by `tools/analysis/attention_collapse.py`
+# (results/attention_collapse.md) and `tools/analysis/recipe_study.py`
 # (results/recipe_study.md): the paper config with
-# - ResNet-50 (2048-d sigmoid features, as in the paper) started from a
-#   proxy of ImageNet pretraining that the study writes first: a torchvision
-#   ResNet-50 trained on the synthetic BUSI images, loaded through
-#   `pretrained` exactly as the torchvision ImageNet weights are;
+# - ResNet-50 (2048-d sigmoid features, as in the paper) started, as the
+#   paper starts from ImageNet, from a stand-in made with mmpretrain: the
+#   `ImageClassifier` of `configs/pretrain/resnet50_1xb32-400it_synthetic-
+#   busi-64px.py` trained on the synthetic BUSI images (`tools/train.py`
+#   writes the checkpoint below);
 # - the synthetic BUSV/BUSI of the study (long videos, so that tests see up
 #   to 128 frames), frames at 64x64;
 # - the paper's schedule (SGD, lr 0.005, momentum 0.9, warm-up over the
@@ -12,14 +14,20 @@
 # terms, tests on up to 128 frames) is the paper config's.
 _base_ = '../kga_net/kga-net_r50-in1k-pre_1xb16-1x1x16-8k_busv-busi.py'
 
-study_root = 'work_dirs/recipe_study'
+pretrain_checkpoint = ('work_dirs/pretrain/resnet50_1xb32-400it_synthetic-'
+                       'busi-64px/iter_400.pth')
 busv_root = 'data/recipe_study/busv'
 busi_root = 'data/recipe_study/Dataset_BUSI_with_GT'
 frame_size = 64
 
 model = dict(
     backbone=dict(
-        pretrained=f'{study_root}/pretrain/resnet50_synthetic-busi.pth'))
+        _delete_=True,
+        type='mmpretrain.ResNet',
+        depth=50,
+        init_cfg=dict(
+            type='Pretrained', checkpoint=pretrain_checkpoint,
+            prefix='backbone.')))
 
 # The paper's pipelines at `frame_size`; the frames are small, so no resize
 # to 256 before the crop.
@@ -61,3 +69,8 @@ param_scheduler = [
 ]
 default_hooks = dict(
     checkpoint=dict(interval=max_iters), logger=dict(interval=20))
+# The attention's logits, saturation and the gradient each loss term sends
+# it, every 20 iterations (what the collapse study reads).
+custom_hooks = _base_.custom_hooks + [
+    dict(type='AttentionMonitorHook', interval=20)
+]

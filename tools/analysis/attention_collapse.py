@@ -42,7 +42,8 @@ CONFIG = ('configs/recipe_study/'
           'kga-net_r50-synbusi-pre_1xb16-1x1x16-320it_synthetic.py')
 PRETRAIN_CONFIG = ('configs/pretrain/'
                    'resnet50_1xb32-400it_synthetic-busi-64px.py')
-PRETRAIN_WORK_DIR = 'work_dirs/pretrain/resnet50_1xb32-400it_synthetic-busi-64px'
+PRETRAIN_WORK_DIR = ('work_dirs/pretrain/'
+                     'resnet50_1xb32-400it_synthetic-busi-64px')
 PRETRAIN_CHECKPOINT = osp.join(PRETRAIN_WORK_DIR, 'iter_400.pth')
 DATA_ROOT = 'data/recipe_study'
 DATA_ARGS = ('--videos-per-class', '40', '--frames', '32', '128',
@@ -81,7 +82,25 @@ def parse_args(argv=None) -> argparse.Namespace:
         '--seeds-of', nargs='*', default=[], metavar='STABILISER',
         help='stabilisers that run with --extra-seeds too')
     parser.add_argument('--extra-seeds', nargs='*', type=int, default=[1])
+    parser.add_argument(
+        '--max-iters', type=int,
+        help='a shorter run: the config\'s schedule (warm-up over 1/8, '
+        'x0.1 at 1/2 and 3/4) scaled to this many iterations')
     return parser.parse_args(argv)
+
+
+def schedule_options(max_iters: int) -> List[str]:
+    """cfg-options that scale the study config's schedule to
+    ``max_iters``."""
+    return [
+        f'train_cfg.max_iters={max_iters}',
+        f'train_cfg.val_interval={max_iters}',
+        f'default_hooks.checkpoint.interval={max_iters}',
+        f'param_scheduler.0.end={max_iters // 8}',
+        f'param_scheduler.1.end={max_iters}',
+        f'param_scheduler.1.milestones=[{max_iters // 2},'
+        f'{max_iters * 3 // 4}]'
+    ]
 
 
 def run_tool(command: Sequence[str]) -> None:
@@ -201,9 +220,9 @@ def format_report(runs: List[dict], commands: Sequence[str],
     return '\n'.join(lines)
 
 
-def main(argv=None) -> None:
-    argv = sys.argv[1:] if argv is None else argv
-    args = parse_args(argv)
+def prepare_study() -> List[str]:
+    """Write the study's data and train its ImageNet stand-in, each unless
+    it exists; the two commands."""
     data = ['python', 'tools/data/make_synthetic.py', '--out', DATA_ROOT,
             *DATA_ARGS]
     pretrain = ['python', 'tools/train.py', PRETRAIN_CONFIG, '--work-dir',
@@ -212,7 +231,13 @@ def main(argv=None) -> None:
         run_tool(data)
     if not osp.isfile(osp.join(ROOT, PRETRAIN_CHECKPOINT)):
         run_tool(pretrain)
-    commands = [' '.join(data), ' '.join(pretrain)]
+    return [' '.join(data), ' '.join(pretrain)]
+
+
+def main(argv=None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    commands = prepare_study()
     runs = []
     for name in args.stabilisers:
         seeds = args.seeds + (args.extra_seeds
@@ -221,7 +246,8 @@ def main(argv=None) -> None:
             work_dir = osp.join(WORK_ROOT,
                                 f'{name.replace(" ", "-")}-seed{seed}')
             study_run = Run(CONFIG, seed, work_dir)
-            options = STABILISERS[name]
+            options = STABILISERS[name] + (
+                schedule_options(args.max_iters) if args.max_iters else [])
             run_one(study_run, None, 0, options, False, ROOT)
             commands.extend(
                 shell_line(c, work_dir)

@@ -10,10 +10,10 @@ tests on up to 128 frames) and writes ``results/recipe_study.md``::
 
 1. Data: ``tools/data/make_synthetic.py`` writes the study's BUSV/BUSI to
    ``data/recipe_study`` (kept when it exists).
-2. Pretraining proxy: no ImageNet weights can be downloaded here, so a
-   torchvision ResNet-50 is first trained on the synthetic BUSI images and
-   saved as a torchvision checkpoint, which the config loads through
-   ``backbone.pretrained`` as it would load the ImageNet weights.
+2. The ImageNet stand-in: no ImageNet weights can be downloaded here, so
+   ``configs/pretrain/`` trains the ResNet-50 as an mmpretrain
+   ``ImageClassifier`` on the synthetic BUSI images first
+   (:func:`attention_collapse.prepare_study` writes both).
 3. One run per aggregation (``sum``: ``sum_i w_i F_i`` as eq. 1 is written;
    ``mean``: divided by the frame count, as released) x coherence variant
    (``paper``: eq. 3; ``official``: the released code, at the released
@@ -28,41 +28,23 @@ attention weights, the mean per-video correlation between attention and
 own-class center distance (``AttentionDistanceMetric``) and the test AUC.
 """
 import argparse
-import json
-import os
 import os.path as osp
 import subprocess
 import sys
-import time
-from typing import Dict, List, Sequence
+from typing import List, Sequence
 
 import numpy as np
-import torch
-import torch.nn.functional as F
-import torchvision
-from mmaction.registry import DATASETS
-from mmengine.dataset import pseudo_collate
-from mmengine.registry import init_default_scope
 
 import kga_mmaction  # noqa: F401  (registers the plugin)
 from kga_mmaction.tables import Run, run_commands, run_one, shell_line
 from kga_mmaction.tables.run_logs import test_metrics, train_curves
 from kga_mmaction.utils import write_atomically
 
+from attention_collapse import CONFIG, PRETRAIN_CONFIG, prepare_study
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-CONFIG = ('configs/recipe_study/'
-          'kga-net_r50-synbusi-pre_1xb16-1x1x16-320it_synthetic.py')
-#: Where CONFIG reads the data and the pretrained proxy, and the runs go.
-DATA_ROOT = 'data/recipe_study'
+#: Where the runs go (the data and the stand-in: :mod:`attention_collapse`).
 WORK_ROOT = 'work_dirs/recipe_study'
-PROXY_CHECKPOINT = osp.join(WORK_ROOT, 'pretrain',
-                            'resnet50_synthetic-busi.pth')
-#: What ``tools/data/make_synthetic.py`` is asked for: long videos (tests
-#: see up to 128 frames), BUSI with the normal class, harder than the demo.
-DATA_ARGS = ('--videos-per-class', '40', '--frames', '32', '128',
-             '--images-per-class', '120', '--normal-images', '30',
-             '--difficulty', '0.7', '--val-fraction', '0.35',
-             '--square-only', '--seed', '0')
 #: cfg-options of each coherence variant. The released code averages its
 #: MSE over the whole batch, whose image rows are zero; the loss averages
 #: over the videos, so weight N / (N + M) = 0.5 with 1:1 batches matches it.
@@ -118,8 +100,6 @@ DIAGNOSTICS = {
 }
 LOSS_KEYS = ('loss_cls', 'loss_frame', 'loss_image', 'loss_center',
              'loss_coherence')
-MEAN = torch.tensor([123.675, 116.28, 103.53]).view(1, 3, 1, 1)
-STD = torch.tensor([58.395, 57.12, 57.375]).view(1, 3, 1, 1)
 
 
 def parse_args(argv=None) -> argparse.Namespace:
@@ -129,7 +109,6 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--variants', nargs='+', default=['paper', 'official'],
                         choices=sorted(VARIANT_OPTIONS))
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1])
-    parser.add_argument('--pretrain-iters', type=int, default=400)
     parser.add_argument('--no-diagnostics', dest='diagnostics',
                         action='store_false',
                         help='skip the diagnostic runs (DIAGNOSTICS)')
@@ -148,76 +127,6 @@ def make_data(data_root: str, data_args: Sequence[str]) -> List[str]:
         subprocess.run([sys.executable, *command[1:]], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
     return command
-
-
-def pretrain_proxy(busi_root: str, out_file: str, iters: int,
-                   frame_size: int = 64, batch_size: int = 32,
-                   classes: Sequence[str] = ('benign', 'malignant', 'normal'),
-                   seed: int = 0) -> Dict[str, float]:
-    """Train a torchvision ResNet-50 on BUSI images; save its state dict.
-
-    The images of ``classes`` go through the project's ``BUSIDataset`` with
-    the study's training augmentation; SGD with momentum
-    and a cosine decay. The file holds tensors only (a torchvision
-    checkpoint), written through a temporary name.
-
-    Returns:
-        dict: ``iters``, ``seconds`` and the training loss and accuracy over
-        the last 50 iterations.
-    """
-    torch.manual_seed(seed)
-    init_default_scope('mmaction')
-    dataset = DATASETS.build(
-        dict(type='BUSIDataset', data_root=busi_root,
-             classes=tuple(classes),
-             pipeline=[
-                 dict(type='LoadImageAsFrames', num_frames=1),
-                 dict(type='RandomResizedCrop', area_range=(0.5, 1.0)),
-                 dict(type='Resize', scale=(frame_size, frame_size),
-                      keep_ratio=False),
-                 dict(type='Flip', flip_ratio=0.5),
-                 dict(type='FormatShape', input_format='NCHW'),
-                 dict(type='PackActionInputs')
-             ]))
-    if len(dataset) < batch_size:
-        raise ValueError(f'{busi_root}: {len(dataset)} images, fewer than '
-                         f'one batch of {batch_size}')
-    loader = torch.utils.data.DataLoader(
-        dataset, batch_size=batch_size, shuffle=True, drop_last=True,
-        num_workers=2, collate_fn=pseudo_collate, persistent_workers=True)
-    model = torchvision.models.resnet50(num_classes=len(dataset.classes))
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.05, momentum=0.9,
-                                weight_decay=1e-4)
-    schedule = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, iters)
-    history = []
-    start = time.perf_counter()
-    model.train()
-    while len(history) < iters:
-        for batch in loader:
-            # [B, 1, 3, H, W] uint8 -> [B, 3, H, W] normalised
-            images = (torch.stack(batch['inputs'])[:, 0].float() - MEAN) / STD
-            labels = torch.cat([s.gt_label for s in batch['data_samples']])
-            logits = model(images)
-            loss = F.cross_entropy(logits, labels)
-            optimizer.zero_grad()
-            loss.backward()
-            optimizer.step()
-            schedule.step()
-            accuracy = (logits.argmax(1) == labels).float().mean()
-            history.append((loss.item(), accuracy.item()))
-            if len(history) % 50 == 0:
-                recent = np.array(history[-50:]).mean(0)
-                print(f'pretraining {len(history)}/{iters}: loss '
-                      f'{recent[0]:.3f}, acc {recent[1]:.3f}', flush=True)
-            if len(history) == iters:
-                break
-    os.makedirs(osp.dirname(osp.abspath(out_file)), exist_ok=True)
-    tmp = out_file + '.tmp'
-    torch.save(model.state_dict(), tmp)
-    os.replace(tmp, out_file)
-    last = np.array(history[-50:])
-    return dict(iters=iters, seconds=time.perf_counter() - start,
-                loss=float(last[:, 0].mean()), acc=float(last[:, 1].mean()))
 
 
 def summarise(curves: List[dict], metrics: dict) -> dict:
@@ -264,7 +173,7 @@ def run_rows(records: List[dict], columns: Sequence[str]) -> List[str]:
 
 
 def format_report(runs: List[dict], diagnostics: List[dict],
-                  demos: List[dict], pretrain: dict,
+                  demos: List[dict],
                   commands: Sequence[str], args: argparse.Namespace) -> str:
     """The Markdown report."""
     lines = [
@@ -276,10 +185,8 @@ def format_report(runs: List[dict], diagnostics: List[dict],
         + (f' --cfg-options {" ".join(args.cfg_options)}'
            if args.cfg_options else '') + '` '
         f'(config `{CONFIG}`).', '',
-        'Pretraining proxy: a torchvision ResNet-50 trained for '
-        f'{pretrain["iters"]} iterations on the synthetic BUSI images '
-        f'(3 classes, 64x64): training loss {pretrain["loss"]:.3f}, '
-        f'accuracy {pretrain["acc"]:.3f} over its last 50 iterations.', '',
+        'The backbone starts from the ImageNet stand-in of '
+        f'`{PRETRAIN_CONFIG}` (commands below).', '',
         '## Per run', '',
         'Losses and training top-1 accuracy (of the video classifier): mean '
         'of the last two logged windows (last 40 iterations). Attention and '
@@ -343,15 +250,7 @@ def format_report(runs: List[dict], diagnostics: List[dict],
 
 def main(argv=None) -> None:
     args = parse_args(argv)
-    commands = [' '.join(make_data(DATA_ROOT, DATA_ARGS))]
-    pretrain_file = osp.join(WORK_ROOT, 'pretrain', 'pretrain.json')
-    if not osp.isfile(pretrain_file):
-        pretrain = pretrain_proxy(osp.join(DATA_ROOT, 'Dataset_BUSI_with_GT'),
-                                  PROXY_CHECKPOINT, args.pretrain_iters)
-        with open(pretrain_file, 'w') as f:
-            json.dump(pretrain, f, indent=2)
-    with open(pretrain_file) as f:
-        pretrain = json.load(f)
+    commands = prepare_study()
 
     def run(config, seed, name, options, **fields):
         work_dir = osp.join(WORK_ROOT, f'{name}-seed{seed}')
@@ -391,7 +290,7 @@ def main(argv=None) -> None:
             for recipe, options in DEMO_RECIPES.items()
             for seed in args.demo_seeds
         ]
-    report = format_report(runs, diagnostics, demos, pretrain, commands,
+    report = format_report(runs, diagnostics, demos, commands,
                            args)
     write_atomically(args.out, lambda f: f.write(report))
     print(report)
