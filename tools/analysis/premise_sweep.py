@@ -21,7 +21,12 @@ import subprocess
 import sys
 from typing import List, Sequence
 
-from kga_mmaction.tables import TableSettings, make_table
+import numpy as np
+from sklearn.metrics import roc_auc_score
+
+from kga_mmaction.evaluation import VideoPrediction, load_predictions
+from kga_mmaction.evaluation.functional import reweighted_log_odds
+from kga_mmaction.tables import TableSettings, make_table, plan_runs
 from kga_mmaction.utils import write_atomically
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -83,6 +88,58 @@ def data_options(data_root: str) -> List[str]:
     ]
 
 
+#: Other readings of each row's test predictions: a video score from the
+#: per-frame outputs, and the frame weights that score uses.
+READINGS = (
+    ('video head (reported)', None),
+    ('video classifier, every frame alike', 'uniform'),
+    ('video classifier, attention-normalised', 'attention'),
+    ('video classifier, lesion-area oracle', 'lesion'),
+    ('frame classifier, mean log-odds', 'frame mean'),
+    ('frame classifier, attention-weighted log-odds', 'frame attention'),
+)
+
+
+def reading(pred: VideoPrediction, how: str) -> float:
+    """The log-odds of malignancy of one video under a reading."""
+    if how is None:
+        return float(pred.pred_logits[1] - pred.pred_logits[0])
+    if how.startswith('frame'):
+        p = np.clip(np.asarray(pred.frame_scores, np.float64)[:, 1], 1e-12,
+                    1 - 1e-12)
+        frame_log_odds = np.log(p) - np.log1p(-p)  # [T]
+        w = (np.ones_like(p) if how == 'frame mean' else np.asarray(
+            pred.frame_weights, np.float64))
+        return float((w * frame_log_odds).sum() / max(w.sum(), 1e-12))
+    weights = dict(uniform=np.ones(len(pred.frame_weights)),
+                   attention=pred.frame_weights,
+                   lesion=pred.frame_lesion_areas)[how]
+    return reweighted_log_odds(pred.frame_video_logits, weights)
+
+
+def readings_table(settings: TableSettings, work_root: str) -> List[str]:
+    """Pooled out-of-fold AUC of every reading of every trained row."""
+    runs = plan_runs(settings.configs, settings.seeds, settings.num_folds,
+                     work_root)
+    lines = ['| reading | ' + ' | '.join(settings.names) + ' |',
+             '|---' * (len(settings.names) + 1) + '|']
+    pooled = {
+        config: [p for run in runs if run.config == config for p in
+                 load_predictions(osp.join(ROOT, run.work_dir,
+                                           'predictions.csv'))]
+        for config in settings.configs
+    }
+    for title, how in READINGS:
+        cells = []
+        for config in settings.configs:
+            preds = pooled[config]
+            labels = [p.gt_label for p in preds]
+            scores = [reading(p, how) for p in preds]
+            cells.append(f'{100 * roc_auc_score(labels, scores):.2f}')
+        lines.append(f'| {title} | ' + ' | '.join(cells) + ' |')
+    return lines
+
+
 def fraction_table(fraction: float, args: argparse.Namespace) -> str:
     """The table at one keyframe fraction (data made when missing)."""
     data_root = osp.join(args.data_root, f'kf{fraction}')
@@ -97,12 +154,19 @@ def fraction_table(fraction: float, args: argparse.Namespace) -> str:
         bootstrap=2000, bootstrap_seed=0,
         cfg_options=tuple(data_options(data_root) + PRETRAINED),
         title=f'Keyframe fraction {fraction}', oracle_of=REFERENCE)
-    table = make_table(settings, osp.join(args.work_root, f'kf{fraction}'),
-                       args.jobs, ROOT)
+    work_root = osp.join(args.work_root, f'kf{fraction}')
+    table = make_table(settings, work_root, args.jobs, ROOT)
     # one level down: a section of the sweep's page
     return '\n'.join(['#' + line if line.startswith('#') else line
-                      for line in table.splitlines()] +
-                     ['', f'Data: `{" ".join(command)}`', ''])
+                      for line in table.splitlines()] + [
+        '', f'Data: `{" ".join(command)}`', '',
+        '### Readings of the same test predictions', '',
+        'Pooled out-of-fold AUC (%) of other video scores computed from '
+        'each row\'s per-frame outputs: its video classifier applied to '
+        'every frame and averaged with uniform, attention (normalised) or '
+        'lesion-area weights (exact, fc_cls being linear), and the mean of '
+        'its frame classifier\'s log-odds, plain or attention-weighted.', '',
+        *readings_table(settings, work_root), ''])
 
 
 def format_report(sections: Sequence[str], argv: Sequence[str]) -> str:
