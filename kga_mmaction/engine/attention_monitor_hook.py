@@ -116,8 +116,8 @@ class AttentionMonitorHook(Hook):
     only), at the model's default precision (no autocast).
 
     Args:
-        interval (int): Monitor every ``interval`` training iterations.
-            Defaults to 20.
+        interval (int): Monitor every ``interval`` training iterations,
+            and at the first one. Defaults to 20.
         eps (float): Saturation margin of ``attn/saturated``, in (0, 0.5).
             Defaults to 1e-3.
         backbone_stage (str, optional): Name of the backbone submodule
@@ -236,8 +236,10 @@ class AttentionMonitorHook(Hook):
             data_batch (dict, optional): This iteration's batch.
             outputs (dict, optional): The log variables (unused).
         """
-        if data_batch is None or not self.every_n_train_iters(
-                runner, self.interval):
+        # the first iteration too: the starting point of the curves
+        if data_batch is None or not (runner.iter == 0
+                                      or self.every_n_train_iters(
+                                          runner, self.interval)):
             return
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model

@@ -179,26 +179,27 @@ def test_saturated_share(tmp_path, bias, saturated, weight_mean):
     assert values['attn/logit_std'] == 0
 
 
-def test_records_every_interval_only(tmp_path):
+def test_records_the_first_iteration_and_every_interval_only(tmp_path):
     model, batch = build_model(), raw_batch()
     hook = AttentionMonitorHook(interval=INTERVAL)
     runner = fake_runner(model, tmp_path, iteration=0)
-    for iteration in range(MONITORED):
+    hook.after_train_iter(runner, 0, data_batch=batch)  # the starting point
+    for iteration in range(1, MONITORED):
         runner.iter = iteration
         hook.after_train_iter(runner, iteration, data_batch=batch)
-    assert logged(runner) == {}
-    assert not (tmp_path / JSONL_NAME).exists()
+    lines = (tmp_path / JSONL_NAME).read_text().splitlines()
+    assert [json.loads(line)['iter'] for line in lines] == [1]
     for iteration in range(MONITORED, 2 * INTERVAL + 1):
         runner.iter = iteration
         hook.after_train_iter(runner, iteration, data_batch=batch)
     lines = (tmp_path / JSONL_NAME).read_text().splitlines()
     records = [json.loads(line) for line in lines]
-    assert [r['iter'] for r in records] == [INTERVAL, 2 * INTERVAL]
+    assert [r['iter'] for r in records] == [1, INTERVAL, 2 * INTERVAL]
     assert set(records[-1]) - {'iter'} == set(logged(runner))
     assert records[-1]['attn/logit_mean'] == logged(
         runner)['attn/logit_mean']
     assert len(runner.message_hub.log_scalars[
-        'train/attn/logit_mean'].data[0]) == 2
+        'train/attn/logit_mean'].data[0]) == 3
 
 
 def test_head_without_attention_logs_backbone_only(tmp_path):
