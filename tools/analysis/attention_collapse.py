@@ -63,6 +63,14 @@ STABILISERS: Dict[str, List[str]] = {
         'model.cls_head.aggregation=normalized',
         'model.cls_head.loss_center.init=features'
     ],
+    # the released coherence loss fixes the spread of 1 - w (eq. 3 is
+    # blind to its scale); weight 0.5 matches the release (CoherenceLoss)
+    'normalized + centers from features + released coherence': [
+        'model.cls_head.aggregation=normalized',
+        'model.cls_head.loss_center.init=features',
+        'model.cls_head.loss_coherence.variant=official',
+        'model.cls_head.loss_coherence.loss_weight=0.5'
+    ],
 }
 #: The loss terms, in the order the tables show them.
 TERMS = ('loss_cls', 'loss_frame', 'loss_image', 'loss_center',

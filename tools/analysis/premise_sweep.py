@@ -46,8 +46,6 @@ PRETRAINED = [
 #: The rows: config and name.
 ROWS = (
     (f'{DEMO}/kga-net_r18-half_1xb8-1x1x8-600it_synthetic.py', 'KGA-Net'),
-    (f'{DEMO}/kga-net-mean-aggregation_r18-half_1xb8-1x1x8-600it_'
-     'synthetic.py', 'KGA-Net, mean aggregation'),
     (f'{DEMO}/kga-net-wo-coherence_r18-half_1xb8-1x1x8-600it_synthetic.py',
      'w/o coherence loss'),
     (f'{DEMO}/kga-net-wo-coherence-attention_r18-half_1xb8-1x1x8-600it_'
