@@ -110,6 +110,30 @@ def test_normalized_aggregation_of_zero_weights_is_finite():
     assert torch.isfinite(out['video_scores']).all()
 
 
+def test_centered_logits_pin_the_level_of_the_weights():
+    """With center_logits a common shift of every logit (the bias) leaves
+    the weights as they are; the real frames' logits average to 0, so
+    padding does not move them."""
+    gen = torch.Generator().manual_seed(0)
+    feats = torch.randn(2, 4, 2, generator=gen)
+    mask = torch.tensor([[1., 1., 1., 1.], [1., 1., 0., 0.]])
+    head = build_head(aggregation='normalized', center_logits=True)
+    weights = head.frame_weights(feats, mask)
+    with torch.no_grad():
+        head.fc_attention.bias.add_(7.)
+        feats_padded = feats.clone()
+        feats_padded[1, 2:] = 100.  # padding
+    torch.testing.assert_close(head.frame_weights(feats_padded, mask),
+                               weights)
+    logits = head.fc_attention(feats).squeeze(-1)
+    centred = logits[1, :2] - logits[1, :2].mean()
+    torch.testing.assert_close(weights[1, :2], torch.sigmoid(centred))
+    assert weights[1, 2:].abs().sum() == 0
+    # a frame whose logit is the video's mean weighs exactly 0.5
+    one_frame = head.frame_weights(feats[:1, :1], mask[:1, :1])
+    torch.testing.assert_close(one_frame, torch.full((1, 1), 0.5))
+
+
 def test_padded_frames_take_no_part():
     head = build_head(aggregation='mean')
     padded = torch.cat([FEATS, torch.full((1, 2, 2), 100.)], dim=1)

@@ -63,6 +63,12 @@ STABILISERS: Dict[str, List[str]] = {
         'model.cls_head.aggregation=normalized',
         'model.cls_head.loss_center.init=features'
     ],
+    # centred logits pin the level of w that 'normalized' leaves free
+    'normalized + centred logits + centers from features': [
+        'model.cls_head.aggregation=normalized',
+        'model.cls_head.center_logits=True',
+        'model.cls_head.loss_center.init=features'
+    ],
     # the released coherence loss fixes the spread of 1 - w (eq. 3 is
     # blind to its scale); weight 0.5 matches the release (CoherenceLoss)
     'normalized + centers from features + released coherence': [

@@ -89,6 +89,14 @@ class FrameAttentionHead(BaseHead):
             Defaults to None (no centers).
         loss_coherence (dict, optional): A :class:`CoherenceLoss` config;
             needs ``loss_center``. Defaults to None.
+        center_logits (bool): Subtract from each frame's attention logit
+            the mean over its video's real frames before the sigmoid,
+            ``w_i = sigmoid(z_i - mean_j z_j)``: a stabiliser that pins the
+            level of the weights (a video's weights then average near 0.5),
+            which ``'normalized'`` aggregation leaves free, so that
+            neither the video CE nor the coherence loss can push every
+            weight to 0 or 1 together (``results/attention_collapse.md``).
+            Defaults to False (eq. 1).
         center_source (str): Which features form the class centers of the
             center loss: ``'image'`` (KGA-Net: the keyframe images of each
             batch) or ``'video'`` (every real frame of the batch's videos;
@@ -118,6 +126,7 @@ class FrameAttentionHead(BaseHead):
                      type='CrossEntropyLoss', loss_weight=0.5),
                  loss_center: OptConfigType = None,
                  loss_coherence: OptConfigType = None,
+                 center_logits: bool = False,
                  center_source: str = IMAGE,
                  topk: tuple = (1, ),
                  average_clips: str = 'prob',
@@ -131,6 +140,7 @@ class FrameAttentionHead(BaseHead):
             raise ValueError(f'Unknown center_source {center_source!r}; '
                              f'choose one of {self.CENTER_SOURCES}')
         self.aggregation = aggregation
+        self.center_logits = center_logits
         self.center_source = center_source
         self.loss_frame = MODELS.build(loss_frame)
         self.loss_image = MODELS.build(loss_image)
@@ -244,8 +254,13 @@ class FrameAttentionHead(BaseHead):
         mask = valid_mask.to(feats.dtype)
         if self.fc_attention is None:
             return mask / mask.sum(dim=1, keepdim=True).clamp(min=1)
-        # [N, T, C] -> [N, T, 1] -> [N, T]
-        return torch.sigmoid(self.fc_attention(feats)).squeeze(-1) * mask
+        logits = self.fc_attention(feats).squeeze(-1)  # [N, T, 1] -> [N, T]
+        if self.center_logits:
+            # [N, T] -> [N, 1]: mean over the real frames of each video
+            mean = (logits * mask).sum(1, keepdim=True) / mask.sum(
+                1, keepdim=True).clamp(min=1)
+            logits = logits - mean
+        return torch.sigmoid(logits) * mask
 
     @float32
     def forward(self,
