@@ -91,7 +91,8 @@ class AttentionMonitorHook(Hook):
     frames of the batch:
 
     * ``attn/logit_mean``, ``attn/logit_std``: mean and population std of
-      the attention logits ``FC(F_i)`` before the sigmoid;
+      the attention logits before the sigmoid (``FrameAttentionHead.
+      attention_logits``: ``FC(F_i)``, centred with ``center_logits``);
     * ``attn/weight_mean``: mean weight ``w_i``;
     * ``attn/saturated``: share of weights with ``w_i < eps`` or
       ``w_i > 1 - eps`` (where the sigmoid passes almost no gradient);
@@ -199,9 +200,9 @@ class AttentionMonitorHook(Hook):
             if fc_attention is not None:
                 frames, valid_mask = head.frame_features(
                     feats, kwargs.get('num_segs'), kwargs.get('valid_mask'))
-                # [N, T, C] -> [N, T, 1] -> [N, T] -> [N_valid]
-                logits = fc_attention(frames.float()).squeeze(-1)[
-                    valid_mask.bool()].detach()
+                # [N, T] -> [N_valid]: what the sigmoid sees
+                logits = head.attention_logits(
+                    frames.float(), valid_mask)[valid_mask.bool()].detach()
                 weights = torch.sigmoid(logits)
                 saturated = (weights < self.eps) | (weights > 1 - self.eps)
                 values.update({

@@ -254,13 +254,28 @@ class FrameAttentionHead(BaseHead):
         mask = valid_mask.to(feats.dtype)
         if self.fc_attention is None:
             return mask / mask.sum(dim=1, keepdim=True).clamp(min=1)
+        return torch.sigmoid(self.attention_logits(feats, valid_mask)) * mask
+
+    def attention_logits(self, feats: torch.Tensor,
+                         valid_mask: torch.Tensor) -> torch.Tensor:
+        """What the sigmoid of eq. 1 sees: ``FC(F_i)``, minus its mean over
+        the video's real frames with ``center_logits``.
+
+        Args:
+            feats (torch.Tensor): Frame features, shape ``[N, T, C]``.
+            valid_mask (torch.Tensor): 1 for real frames, shape ``[N, T]``.
+
+        Returns:
+            torch.Tensor: Shape ``[N, T]`` (padding included).
+        """
         logits = self.fc_attention(feats).squeeze(-1)  # [N, T, 1] -> [N, T]
         if self.center_logits:
+            mask = valid_mask.to(feats.dtype)
             # [N, T] -> [N, 1]: mean over the real frames of each video
             mean = (logits * mask).sum(1, keepdim=True) / mask.sum(
                 1, keepdim=True).clamp(min=1)
             logits = logits - mean
-        return torch.sigmoid(logits) * mask
+        return logits
 
     @float32
     def forward(self,
