@@ -264,19 +264,21 @@ def test_cli_busv_like_preset(tmp_path, capsys):
     split = stratified_split(74, 112, args.val_fraction, args.seed)
     assert (len(split['benign']), len(split['malignant'])) == (15, 22)
     assert 0 < args.difficulty <= 1
+    assert args.keyframe_fraction == 0.1
 
     out = str(tmp_path / 'busv-like')
     assert cli.main(['--preset', 'busv-like', '--out', out,
                      '--videos-per-class', '3', '--frames', '12', '12',
                      '--size', '32', '32', '--square-only',
                      '--images-per-class', '3', '--normal-images', '1',
-                     '--difficulty', '0.3']) == 0
+                     '--difficulty', '0.3', '--keyframe-fraction',
+                     '0.5']) == 0
     text = capsys.readouterr().out
     # 6 videos at 60 % malignant, 6 images at the preset's BUSI ratio
     assert 'train: 1 benign, 3 malignant' in text
     assert 'val  : 1 benign, 1 malignant' in text
     assert '4 benign, 2 malignant, 1 normal' in text
-    assert 'difficulty 0.3, preset busv-like' in text
+    assert 'difficulty 0.3, keyframe fraction 0.5, preset busv-like' in text
 
 
 def test_meta_records_keyframe_fraction(tiny, tmp_path):
