@@ -252,6 +252,8 @@ def point_at(dataset, data_root):
 @pytest.mark.parametrize('path', DEMOS, ids=config_id)
 def test_demo_trains_one_iteration_and_tests(path, data_root, tmp_path):
     cfg = Config.fromfile(path)
+    # from random init: the pretrained start is test_pretrain_configs'
+    without_pretrained(cfg.model)
     for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         loader = cfg[name]
         loader.num_workers = 0

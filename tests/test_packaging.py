@@ -57,7 +57,10 @@ def imported_modules() -> dict:
             else:
                 continue
             for name in names:
-                modules.setdefault(name.split('.')[0], path)
+                top = name.split('.')[0]
+                # a tool's sibling script (tools/analysis/*.py) is local
+                if not osp.isfile(osp.join(osp.dirname(path), top + '.py')):
+                    modules.setdefault(top, path)
         for scope in SCOPED_TYPE.findall(source):
             modules.setdefault(scope, path)
     return modules
