@@ -38,6 +38,27 @@ def grad_norm(term: torch.Tensor, params: List[nn.Parameter]) -> float:
     return float(torch.cat(flat).norm()) if flat else 0.
 
 
+def level_gradient(term: torch.Tensor, fc_attention: nn.Linear) -> float:
+    """Signed gradient of ``term`` with respect to the attention bias.
+
+    The bias shifts every frame's logit alike, so this says which way the
+    term pushes the level of all weights: a positive value makes a gradient
+    step lower every logit (towards ``w = 0``), a negative one raise it.
+
+    Args:
+        term (torch.Tensor): A scalar loss term.
+        fc_attention (nn.Linear): The attention layer (with a bias).
+
+    Returns:
+        float: ``d term / d bias``; 0 when ``term`` does not reach it.
+    """
+    if fc_attention.bias is None or not term.requires_grad:
+        return 0.
+    grad, = torch.autograd.grad(term, [fc_attention.bias], retain_graph=True,
+                                allow_unused=True)
+    return 0. if grad is None else float(grad.sum())
+
+
 @contextlib.contextmanager
 def preserved_state(model: nn.Module) -> Iterator[None]:
     """Undo what a training-mode forward changes in ``model`` and the RNGs.
@@ -100,6 +121,9 @@ class AttentionMonitorHook(Hook):
       (``loss_cls``, ``loss_frame``, ``loss_center``...) with respect to
       the attention layer's weight and bias together (0 for a term that
       does not reach it);
+    * ``attn/level_grad_<term>``: the signed gradient of each term with
+      respect to the attention bias (:func:`level_gradient`): positive
+      pushes every weight towards 0, negative towards 1;
     * ``backbone/grad_<term>``: the same with respect to the backbone's
       last stage (or ``backbone_stage``), which shows losses such as the
       center loss acting on the features through the backbone.
@@ -221,6 +245,8 @@ class AttentionMonitorHook(Hook):
                     term = sum(term)
                 if fc_attention is not None:
                     values[f'attn/grad_{key}'] = grad_norm(term, attn_params)
+                    values[f'attn/level_grad_{key}'] = level_gradient(
+                        term, fc_attention)
                 values[f'backbone/grad_{key}'] = grad_norm(term, stage_params)
         return values
 

@@ -10,7 +10,8 @@ from mmaction.registry import HOOKS, MODELS
 from mmengine.logging import MessageHub
 
 from kga_mmaction.engine import AttentionMonitorHook
-from kga_mmaction.engine.attention_monitor_hook import JSONL_NAME
+from kga_mmaction.engine.attention_monitor_hook import (JSONL_NAME,
+                                                     level_gradient)
 
 INTERVAL = 20
 MONITORED = INTERVAL - 1  # runner.iter of the first monitored iteration
@@ -138,7 +139,22 @@ def test_gradient_routes(tmp_path):
     assert values['attn/grad_loss_image'] == 0
     assert values['backbone/grad_loss_center'] > 0
     assert values['backbone/grad_loss_frame'] > 0
+    assert values['attn/level_grad_loss_center'] == 0
+    assert values['attn/level_grad_loss_cls'] != 0
     assert not any('acc' in key for key in values)
+
+
+def test_level_gradient_is_the_signed_bias_gradient():
+    fc = torch.nn.Linear(3, 1)
+    x = torch.randn(5, 3, generator=torch.Generator().manual_seed(0))
+    mean_weight = torch.sigmoid(fc(x)).mean()
+    # d mean(sigmoid(z)) / d b = mean(w (1 - w)) > 0: a step on this term
+    # lowers every logit
+    w = torch.sigmoid(fc(x)).detach()
+    expected = float((w * (1 - w)).mean())
+    assert level_gradient(mean_weight, fc) == pytest.approx(expected)
+    assert level_gradient(-mean_weight, fc) == pytest.approx(-expected)
+    assert level_gradient(x.sum() * 0 + torch.ones(()), fc) == 0.
 
 
 def test_logit_statistics_match_a_direct_computation(tmp_path):

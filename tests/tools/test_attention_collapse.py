@@ -12,23 +12,38 @@ sys.path.insert(0, osp.join(ROOT, 'tools', 'analysis'))
 import attention_collapse  # noqa: E402
 
 
-def record(it, logit_mean, **grads):
+def record(it, logit_mean, prefix='attn/level_grad_', **grads):
     return {'iter': it, 'attn/logit_mean': logit_mean,
-            **{f'attn/grad_{k}': v for k, v in grads.items()}}
+            **{f'{prefix}{k}': v for k, v in grads.items()}}
 
 
-def test_driving_window_is_the_steepest_fall_and_its_largest_gradient():
+def test_driving_window_is_the_largest_move_and_the_term_pushing_it():
     records = [
-        record(20, 0.0, loss_cls=0.1, loss_coherence=0.3, loss_center=0.),
-        # steepest fall: 40 -> 60 (-5); the video CE pushes hardest at 40
-        record(40, -1.0, loss_cls=2.0, loss_coherence=0.5, loss_center=0.),
-        record(60, -6.0, loss_cls=0.2, loss_coherence=0.9, loss_center=0.),
-        record(80, -7.0, loss_cls=0.0, loss_coherence=0.1, loss_center=0.),
+        record(1, 0.0, loss_cls=0.1, loss_coherence=-0.3),
+        # largest move: 20 -> 40 (-5); at 20 the video CE pushes every
+        # logit down (positive level gradient), the coherence loss up
+        record(20, -1.0, loss_cls=2.0, loss_coherence=-0.5),
+        record(40, -6.0, loss_cls=0.2, loss_coherence=0.9),
+        record(60, -7.0, loss_cls=0.0, loss_coherence=0.1),
     ]
     driver = attention_collapse.driving_window(records)
-    assert (driver['start'], driver['end']) == (40, 60)
-    assert driver['drop'] == pytest.approx(5.)
-    assert driver['term'] == 'loss_cls'
+    assert (driver['start'], driver['end']) == (20, 40)
+    assert driver['change'] == pytest.approx(-5.)
+    assert (driver['term'], driver['by']) == ('loss_cls', 'level')
+    # a rise is driven by the most negative level gradient
+    rising = [record(1, 0.0, loss_cls=2.0, loss_coherence=-0.5),
+              record(20, 4.0, loss_cls=0.0, loss_coherence=0.0)]
+    assert attention_collapse.driving_window(rising)['term'] == \
+        'loss_coherence'
+
+
+def test_driving_window_falls_back_to_gradient_norms():
+    records = [record(1, 0.0, prefix='attn/grad_', loss_cls=0.2,
+                      loss_coherence=0.6),
+               record(20, -3.0, prefix='attn/grad_', loss_cls=0.1,
+                      loss_coherence=0.0)]
+    driver = attention_collapse.driving_window(records)
+    assert (driver['term'], driver['by']) == ('loss_coherence', 'norm')
 
 
 def write_lines(path, records):

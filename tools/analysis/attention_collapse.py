@@ -133,24 +133,34 @@ def fmt(value: float, digits: int = 3) -> str:
 
 
 def driving_window(records: List[dict]) -> dict:
-    """Where the attention falls fastest, and the term that pushes hardest
-    on the attention FC there.
+    """Where the level of the attention moves most, and the term that pushes
+    it that way hardest.
 
-    The window is the pair of consecutive records with the largest drop of
-    the mean attention logit; the term is the one with the largest
-    ``attn/grad_<term>`` at the start of that window.
+    The window is the pair of consecutive records with the largest change
+    of the mean attention logit. The term is the one whose signed level
+    gradient (``attn/level_grad_<term>``, the gradient with respect to the
+    attention bias) at the start of the window pushes hardest in the
+    direction of that change; records written before the hook logged it
+    fall back to the largest gradient norm (``attn/grad_<term>``), which
+    does not say which way a term pushes.
 
     Returns:
-        dict: ``start``, ``end`` (iterations), ``drop`` (of the logit mean),
-        ``term`` and ``grads`` (term -> norm at ``start``).
+        dict: ``start``, ``end`` (iterations), ``change`` (of the logit
+        mean), ``term``, ``by`` (``'level'`` or ``'norm'``) and ``grads``
+        (term -> the value compared).
     """
-    drops = [(a['attn/logit_mean'] - b['attn/logit_mean'], a, b)
-             for a, b in zip(records, records[1:])]
-    drop, start, end = max(drops, key=lambda d: d[0])
-    grads = {t: start.get(f'attn/grad_{t}', 0.) for t in TERMS
-             if f'attn/grad_{t}' in start}
-    return dict(start=start['iter'], end=end['iter'], drop=drop,
-                term=max(grads, key=grads.get), grads=grads)
+    change, start, end = max(
+        ((b['attn/logit_mean'] - a['attn/logit_mean'], a, b)
+         for a, b in zip(records, records[1:])),
+        key=lambda d: abs(d[0]))
+    by = 'level' if any(k.startswith('attn/level_grad_') for k in start) \
+        else 'norm'
+    key = 'attn/level_grad_' if by == 'level' else 'attn/grad_'
+    # a gradient step moves the logits against the level gradient
+    sign = -np.sign(change) if by == 'level' else 1.
+    grads = {t: sign * start[key + t] for t in TERMS if key + t in start}
+    return dict(start=start['iter'], end=end['iter'], change=change,
+                term=max(grads, key=grads.get), by=by, grads=grads)
 
 
 def summarise(work_dir: str) -> dict:
@@ -172,7 +182,9 @@ def window_table(records: List[dict], curves: List[dict]) -> List[str]:
     """Per monitored iteration: logits, saturation, gradient norms."""
     ce = {c['step']: c for c in curves}
     terms = [t for t in TERMS if f'backbone/grad_{t}' in records[0]]
+    level = [t for t in TERMS if f'attn/level_grad_{t}' in records[0]]
     head = (['iter', 'w mean', 'logit mean', 'logit std', 'saturated'] +
+            [f'attn level {t[5:]}' for t in level] +
             [f'attn grad {t[5:]}' for t in terms] +
             [f'backbone grad {t[5:]}' for t in terms] +
             ['loss_cls (window)', 'loss_center (window)'])
@@ -182,6 +194,7 @@ def window_table(records: List[dict], curves: List[dict]) -> List[str]:
         cells = [str(r['iter']), fmt(r['attn/weight_mean']),
                  fmt(r['attn/logit_mean'], 2), fmt(r['attn/logit_std'], 2),
                  fmt(r['attn/saturated'], 2)]
+        cells += [f'{r[f"attn/level_grad_{t}"]:+.2e}' for t in level]
         cells += [fmt(r.get(f'attn/grad_{t}', float('nan')), 4)
                   for t in terms]
         cells += [fmt(r[f'backbone/grad_{t}'], 4) for t in terms]
@@ -216,16 +229,21 @@ def format_report(runs: List[dict], commands: Sequence[str],
             f'{fmt(s["weight_std"])} | {"yes" if s["alive"] else "no"} | '
             f'{fmt(s["video_ce"])} | {"yes" if s["learns"] else "no"} | '
             f'{fmt(s["auc"])} | {fmt(s["keyframe"])} | {d["term"]} '
-            f'({d["start"]}-{d["end"]}, logit mean -{fmt(d["drop"], 2)}) |')
+            f'(by {d["by"]}; {d["start"]}-{d["end"]}, logit mean '
+            f'{d["change"]:+.2f}) |')
     for run in runs:
         lines += [
             '', f'## {run["name"]}, seed {run["seed"]}: per window', '',
             'Every 20 iterations, on that iteration\'s batch after the '
-            'update: the attention FC\'s logits over the real video frames, '
-            'the share of weights below 1e-3 or above 1 - 1e-3, and the L2 '
-            'norm of the gradient of each loss term with respect to the '
-            'attention FC and to the backbone\'s last stage. The two loss '
-            'columns are the logged means of the window that ends there.',
+            'update: the attention logits over the real video frames (as '
+            'the sigmoid sees them), the share of weights below 1e-3 or '
+            'above 1 - 1e-3, the signed gradient of each loss term with '
+            'respect to the attention bias ("level": positive pushes every '
+            'weight towards 0; absent in runs recorded before the hook '
+            'logged it), and the L2 norm of the gradient of each term with '
+            'respect to the attention FC and to the backbone\'s last stage. '
+            'The two loss columns are the logged means of the window that '
+            'ends there.',
             ''
         ]
         lines += window_table(run['records'], run['curves'])
