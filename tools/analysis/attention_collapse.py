@@ -211,7 +211,7 @@ def format_report(runs: List[dict], commands: Sequence[str],
         '# Why the paper recipe\'s attention collapses (CPU size)', '',
         'Made by `python tools/analysis/attention_collapse.py' +
         ''.join(f' {a}' for a in argv) + f'` (config `{CONFIG}`, backbone '
-        f'from `{PRETRAIN_CONFIG}`, `AttentionMonitorHook(interval=20)`).',
+        f'from `{PRETRAIN_CONFIG}`, `AttentionMonitorHook` as the config sets it).',
         '', '## Per run', '',
         'Test attention over every frame of every test video (up to 128 '
         'per video); alive: std >= 0.05 and mean in (0.05, 0.95). Video CE: '
@@ -234,7 +234,8 @@ def format_report(runs: List[dict], commands: Sequence[str],
     for run in runs:
         lines += [
             '', f'## {run["name"]}, seed {run["seed"]}: per window', '',
-            'Every 20 iterations, on that iteration\'s batch after the '
+            'At the first iteration and every 5 (runs made before the config '
+            'asked for 5: every 20), on that iteration\'s batch after the '
             'update: the attention logits over the real video frames (as '
             'the sigmoid sees them), the share of weights below 1e-3 or '
             'above 1 - 1e-3, the signed gradient of each loss term with '
