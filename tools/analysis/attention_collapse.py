@@ -25,6 +25,7 @@ stabiliser and seed, whether the test attention is alive (std >= 0.05,
 """
 import argparse
 import os.path as osp
+import shlex
 import subprocess
 import sys
 from typing import Dict, List, Sequence
@@ -209,8 +210,8 @@ def format_report(runs: List[dict], commands: Sequence[str],
     """The Markdown report."""
     lines = [
         '# Why the paper recipe\'s attention collapses (CPU size)', '',
-        'Made by `python tools/analysis/attention_collapse.py' +
-        ''.join(f' {a}' for a in argv) + f'` (config `{CONFIG}`, backbone '
+        'Made by `python tools/analysis/attention_collapse.py ' +
+        shlex.join(argv) + f'` (config `{CONFIG}`, backbone '
         f'from `{PRETRAIN_CONFIG}`, `AttentionMonitorHook` as the config sets it).',
         '', '## Per run', '',
         'Test attention over every frame of every test video (up to 128 '
