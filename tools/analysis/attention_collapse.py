@@ -31,6 +31,7 @@ import sys
 from typing import Dict, List, Sequence
 
 import numpy as np
+from mmengine.config import Config
 
 import kga_mmaction  # noqa: F401  (registers the plugin)
 from kga_mmaction.tables import Run, run_commands, run_one, shell_line
@@ -43,9 +44,10 @@ CONFIG = ('configs/recipe_study/'
           'kga-net_r50-synbusi-pre_1xb16-1x1x16-320it_synthetic.py')
 PRETRAIN_CONFIG = ('configs/pretrain/'
                    'resnet50_1xb32-400it_synthetic-busi-64px.py')
-PRETRAIN_WORK_DIR = ('work_dirs/pretrain/'
-                     'resnet50_1xb32-400it_synthetic-busi-64px')
-PRETRAIN_CHECKPOINT = osp.join(PRETRAIN_WORK_DIR, 'iter_400.pth')
+#: The stand-in's checkpoint, as the study config names it.
+PRETRAIN_CHECKPOINT = Config.fromfile(osp.join(ROOT,
+                                               CONFIG)).pretrain_checkpoint
+PRETRAIN_WORK_DIR = osp.dirname(PRETRAIN_CHECKPOINT)
 DATA_ROOT = 'data/recipe_study'
 DATA_ARGS = ('--videos-per-class', '40', '--frames', '32', '128',
              '--images-per-class', '120', '--normal-images', '30',

@@ -22,6 +22,7 @@ import sys
 from typing import List, Sequence
 
 import numpy as np
+from mmengine.config import Config
 from sklearn.metrics import roc_auc_score
 
 from kga_mmaction.evaluation import VideoPrediction, load_predictions
@@ -32,16 +33,19 @@ from kga_mmaction.utils import write_atomically
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO = 'configs/demo'
 #: The ImageNet stand-in every row starts from: the demo's backbone trained
-#: as an mmpretrain ImageClassifier on the synthetic BUSI images.
+#: as an mmpretrain ImageClassifier on the synthetic BUSI images, as `make
+#: demo`'s config starts from it (that config owns the checkpoint's path).
 PRETRAIN_CONFIG = ('configs/pretrain/'
                    'resnet18-half_1xb32-400it_synthetic-busi-96px.py')
-PRETRAIN_WORK_DIR = ('work_dirs/pretrain/'
-                     'resnet18-half_1xb32-400it_synthetic-busi-96px')
-PRETRAIN_CHECKPOINT = osp.join(PRETRAIN_WORK_DIR, 'iter_400.pth')
+PRETRAINED_DEMO = (f'{DEMO}/kga-net_r18-half-synbusi-pre_1xb8-1x1x8-600it_'
+                   'synthetic.py')
+PRETRAINED_INIT = Config.fromfile(osp.join(
+    ROOT, PRETRAINED_DEMO)).model.backbone.init_cfg
+PRETRAIN_CHECKPOINT = PRETRAINED_INIT.checkpoint
+PRETRAIN_WORK_DIR = osp.dirname(PRETRAIN_CHECKPOINT)
 PRETRAINED = [
-    'model.backbone.init_cfg.type=Pretrained',
-    f'model.backbone.init_cfg.checkpoint={PRETRAIN_CHECKPOINT}',
-    'model.backbone.init_cfg.prefix=backbone.'
+    f'model.backbone.init_cfg.{key}={value}'
+    for key, value in PRETRAINED_INIT.items()
 ]
 #: The rows: config and name.
 ROWS = (
