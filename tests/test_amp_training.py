@@ -1,8 +1,9 @@
 """``tools/train.py --amp``: mmengine's AmpOptimWrapper, and a KGA-Net
 training step under its autocast with the losses in float32.
 
-AmpOptimWrapper refuses to build without an accelerator. On a CPU-only
-machine the test lets it build: mmengine's autocast then runs on the CPU in
+AmpOptimWrapper refuses to build without an accelerator, and so does
+``--amp`` (with a message). On a CPU-only machine the step test lets it
+build: mmengine's autocast then runs on the CPU in
 bfloat16 and torch's CUDA GradScaler disables itself, so the test covers the
 wrapper, the autocast context and the float32 losses, not fp16 loss scaling
 on a GPU.
@@ -39,7 +40,22 @@ def train_cfg(monkeypatch, *flags, cfg=None):
     return train.merge_args(cfg or Config.fromfile(DEMO), train.parse_args())
 
 
+def test_amp_without_a_gpu_says_so(monkeypatch):
+    """Without an accelerator, ``--amp`` stops before anything is built,
+    saying why and what to do, instead of mmengine's assertion deep in the
+    optimizer's construction."""
+    for name in ('is_cuda_available', 'is_npu_available',
+                 'is_mlu_available', 'is_musa_available'):
+        monkeypatch.setattr(amp_optimizer_wrapper, name, lambda: False)
+    with pytest.raises(ValueError, match='needs a GPU.*Leave out --amp'):
+        train_cfg(monkeypatch, '--amp')
+    wrapper = train_cfg(monkeypatch).optim_wrapper
+    assert wrapper.get('type', 'OptimWrapper') == 'OptimWrapper'
+
+
 def test_amp_flag_selects_amp_optim_wrapper(monkeypatch):
+    monkeypatch.setattr(amp_optimizer_wrapper, 'is_cuda_available',
+                        lambda: True)
     plain = train_cfg(monkeypatch)
     cfg = train_cfg(monkeypatch, '--amp')
     assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
@@ -71,10 +87,10 @@ def test_kga_training_step_under_amp(monkeypatch):
     """The backbone runs in half precision, every loss term is a finite
     float32 (with bf16 scores the head's accuracy, computed in numpy,
     failed), and the step updates the weights and the class centers."""
-    cfg = train_cfg(monkeypatch, '--amp')
     if not torch.cuda.is_available():
         monkeypatch.setattr(amp_optimizer_wrapper, 'is_cuda_available',
                             lambda: True)
+    cfg = train_cfg(monkeypatch, '--amp')
     device = 'cuda' if torch.cuda.is_available() else 'cpu'
     torch.manual_seed(0)
     model = MODELS.build(cfg.model).to(device)

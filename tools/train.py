@@ -16,6 +16,7 @@ from kga_mmaction.apis import (add_cross_validation_arguments,
                                merge_cross_validation_args)
 from kga_mmaction.engine import (register_safe_checkpoint_loader,
                                  setup_cpu_distributed)
+from kga_mmaction.utils import amp_training_available
 
 
 def parse_args() -> argparse.Namespace:
@@ -65,6 +66,12 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.work_dir = osp.join('./work_dirs',
                                 osp.splitext(osp.basename(args.config))[0])
     if args.amp:
+        if not amp_training_available():
+            raise ValueError(
+                '--amp trains in mixed precision with mmengine\'s '
+                'AmpOptimWrapper, which needs a GPU (CUDA, NPU, MLU or MUSA); '
+                'torch sees none here. Leave out --amp to train in float32 '
+                'on the CPU.')
         wrapper = cfg.optim_wrapper.get('type', 'OptimWrapper')
         if wrapper not in ('OptimWrapper', 'AmpOptimWrapper'):
             raise ValueError(f'--amp does not support optim_wrapper type '

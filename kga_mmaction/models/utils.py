@@ -1,4 +1,5 @@
 """Small helpers shared by the KGA-Net model components."""
+import contextlib
 import functools
 from typing import Any, Callable
 
@@ -48,7 +49,11 @@ def float32(method: Callable) -> Callable:
     @functools.wraps(method)
     def wrapper(module: nn.Module, *args, **kwargs):
         device_type = next(module.parameters()).device.type
-        with torch.autocast(device_type, enabled=False):
+        # a device without autocast (``meta``) computes as its tensors are
+        off = (torch.autocast(device_type, enabled=False)
+               if torch.amp.is_autocast_available(device_type) else
+               contextlib.nullcontext())
+        with off:
             return method(module, *[full_precision(arg) for arg in args],
                           **full_precision(kwargs))
 

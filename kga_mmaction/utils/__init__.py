@@ -1,12 +1,12 @@
 """Small helpers shared by the package and the tools."""
 from .atomic import (atomic_directory, check_replaceable, replace_directory,
                      write_atomically)
-from .device import (autocast_dtype, best_autocast_dtype, cpu_name,
-                     cpu_supports_bf16)
+from .device import (amp_training_available, autocast_dtype,
+                     best_autocast_dtype, cpu_name, cpu_supports_bf16)
 from .selection import spread_indices
 
 __all__ = [
-    'atomic_directory', 'autocast_dtype', 'best_autocast_dtype',
+    'amp_training_available', 'atomic_directory', 'autocast_dtype', 'best_autocast_dtype',
     'check_replaceable', 'cpu_name', 'cpu_supports_bf16',
     'replace_directory', 'spread_indices', 'write_atomically'
 ]

@@ -71,3 +71,15 @@ def best_autocast_dtype(device: Device) -> Optional[str]:
                                  and cpu_supports_bf16()):
         return autocast_dtype(device)
     return None
+
+
+def amp_training_available() -> bool:
+    """Whether mmengine's ``AmpOptimWrapper`` can be built here.
+
+    It asserts a CUDA, NPU, MLU or MUSA device at construction; this asks
+    the same functions it asks, so that ``tools/train.py --amp`` can refuse
+    with a clear message before anything is built.
+    """
+    from mmengine.optim.optimizer import amp_optimizer_wrapper as amp
+    return bool(amp.is_cuda_available() or amp.is_npu_available()
+                or amp.is_mlu_available() or amp.is_musa_available())
