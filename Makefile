@@ -13,7 +13,7 @@ DEMO_WORK_DIR ?= work_dirs/demo
 DEMO_DATA ?= data/busv-like
 MAKE_DATA = test -d $(DEMO_DATA) || $(PY) tools/data/make_synthetic.py --preset busv-like --out $(DEMO_DATA)
 
-.PHONY: install test demo gpu-check tables premise-sweep clean
+.PHONY: install test demo gpu-check gpu-wheels tables premise-sweep clean
 
 install: $(STAMP)
 
@@ -73,6 +73,12 @@ tables: $(STAMP)
 premise-sweep: $(STAMP)
 	$(MAKE_DATA)
 	$(PY) tools/analysis/premise_sweep.py
+
+# The wheels a CUDA machine without a package registry lacks (Python 3.12,
+# x86-64; see tools/gpu_wheels.py), into .whl/, and the line that installs
+# them there.
+gpu-wheels: $(STAMP)
+	$(PY) tools/gpu_wheels.py --out .whl
 
 clean:
 	rm -rf $(VENV) work_dirs kga_mmaction/.mim *.egg-info
