@@ -49,11 +49,11 @@ test_pipeline = [
                     'frame_inds', 'frame_dir'))
 ]
 train_dataloader = dict(
-    num_workers=0, persistent_workers=False,
+    num_workers=0, persistent_workers=False, prefetch_factor=None,
     dataset=dict(video=dict(data_root={busv!r}),
                  image=dict(data_root={busi!r})))
 test_dataloader = dict(
-    num_workers=0, persistent_workers=False,
+    num_workers=0, persistent_workers=False, prefetch_factor=None,
     dataset=dict(data_root={busv!r}, pipeline=test_pipeline))
 val_dataloader = test_dataloader
 '''

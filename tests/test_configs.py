@@ -29,6 +29,7 @@ from mmaction.models import Recognizer2D
 from mmaction.registry import HOOKS, MODELS
 from mmengine.config import Config
 from mmengine.runner import Runner
+from torch.utils.data import DataLoader
 
 from builders import without_pretrained
 from kga_mmaction.engine import AtomicCheckpointHook
@@ -133,6 +134,53 @@ def test_every_config_runs_a_forward_without_mmcv_ops():
     # mmcv itself asked for the ops (MultiScaleDeformableAttention) and was
     # refused: the blocker sits where a config needing them would fail
     assert 'mmcv.ops' in blocked['blocked']
+
+
+LOADER_REPORT = osp.join(ROOT, 'benchmarks', 'cpu-2core-loader.json')
+LOADER_KEYS = ('num_workers', 'persistent_workers', 'pin_memory',
+               'prefetch_factor')
+LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
+
+
+def loader_kwargs(loader) -> dict:
+    """The loading settings of a dataloader config, as DataLoader takes
+    them."""
+    return {k: loader[k] for k in LOADER_KEYS if k in loader}
+
+
+@pytest.mark.parametrize(
+    'path', [p for p in CONFIGS
+             if osp.basename(osp.dirname(p)) in ('kga_net', 'baselines')],
+    ids=config_id)
+def test_paper_loaders_follow_the_loader_benchmark(path):
+    """As many workers as the benchmark projects for one GPU on the JPEG
+    copy (a dedicated core each), fewer than the lent GPU machine's cores
+    (the training process needs one); persistent, pinned, prefetching."""
+    with open(LOADER_REPORT) as f:
+        projection = json.load(f)['sections']['loader']['projection']
+    needed = max(gpu['workers']['jpg']['cpu'] for gpu in projection['gpus'])
+    cores = projection['cores']['lent_h100_machine']
+    cfg = Config.fromfile(path)
+    loader = cfg.train_dataloader
+    assert needed <= loader.num_workers < cores
+    assert loader.persistent_workers is True and loader.pin_memory is True
+    assert loader.prefetch_factor >= 1
+    for name in LOADERS:  # settings torch accepts
+        DataLoader([0], **loader_kwargs(cfg[name]))
+
+
+@pytest.mark.parametrize('path', DEMOS + RECIPE_STUDY, ids=config_id)
+def test_cpu_configs_load_in_the_main_process_when_told(path):
+    """CPU configs pin no memory and keep torch's prefetch default, so
+    that the tests' override (``num_workers=0, persistent_workers=False``)
+    is valid."""
+    cfg = Config.fromfile(path)
+    for name in LOADERS:
+        kwargs = loader_kwargs(cfg[name])
+        assert kwargs['pin_memory'] is False, name
+        DataLoader([0], **kwargs)
+        DataLoader([0], **dict(kwargs, num_workers=0,
+                               persistent_workers=False))
 
 
 def test_3d_baselines_see_images_as_static_clips_of_their_clip_length():

@@ -1,9 +1,10 @@
-"""Benchmark KGA-Net: inference, baselines, training, data, memory, FLOP/s.
+"""Benchmark KGA-Net: inference, baselines, training, data, loader, memory,
+FLOP/s.
 
 ``python tools/benchmark.py [--device cpu|cuda] [--repeats 5] [--warmup 1]
-[--sections inference,baselines,train,data,memory,flops] [--skip baselines]
-[--quick] [--out-dir benchmarks] [--name NAME] [--data-root DIR]
-[--train-size PX]``
+[--sections inference,baselines,train,data,loader,memory,flops]
+[--skip baselines] [--quick] [--out-dir benchmarks] [--name NAME]
+[--data-root DIR] [--train-size PX] [--gpu-step-s S] [--gpu-reports GLOB]``
 
 Everything runs in one process on the same inputs (peak memory: one fresh
 subprocess per measurement), several repetitions after warm-up, and is
@@ -32,6 +33,15 @@ Sections (one module each in ``kga_mmaction/benchmark/sections/``):
   at 224 the replicated batch needs more memory than a small machine has).
 * ``data`` -- the demo config's training dataloader with 0 and 2 workers,
   next to the demo model's consumption.
+* ``loader`` -- one dataloader worker (the main process) on the paper
+  configs' training pipelines (KGA-Net's and the 3D baselines') at the
+  real datasets' frame sizes (generated: 600x800 PNG frames, ~500x600
+  images), as PNG and converted to JPEG at shorter side 256
+  (``tools/data/convert_frames.py``), decoding timed apart from the
+  transforms; and the workers one GPU needs at the paper batch, from the
+  backbone's FLOPs and a stated GPU throughput, or from a measured step
+  (``--gpu-step-s``, else KGA-Net's ``seconds_per_iter`` in the newest
+  ``--gpu-reports`` file, default ``benchmarks/gpu-*.json``).
 * ``memory`` -- peak memory of inference and of the two training steps.
 * ``flops`` -- the backbone's FLOPs per frame and its achieved FLOP/s, next
   to the machine's measured matmul peak.
@@ -83,6 +93,13 @@ def parse_args(argv=None) -> argparse.Namespace:
                         'data/synthetic, else generated into a temp dir)')
     parser.add_argument('--train-size', type=int, help='frame size of the '
                         'train section (default 224 on CUDA, 112 on CPU)')
+    parser.add_argument('--gpu-step-s', type=float, help='a measured GPU '
+                        'training step of KGA-Net at the paper batch, in '
+                        'seconds, for the loader projection')
+    parser.add_argument('--gpu-reports', default=osp.join(
+        ROOT, 'benchmarks', 'gpu-*.json'), help='glob of tools/gpu_check.py '
+        'reports whose KGA-Net seconds_per_iter the loader projection uses '
+        'when --gpu-step-s is not given (default benchmarks/gpu-*.json)')
     args = parser.parse_args(argv)
     chosen = [s for s in args.sections.split(',') if s]
     skip = [s for s in args.skip.split(',') if s]
@@ -96,6 +113,8 @@ def parse_args(argv=None) -> argparse.Namespace:
         args.warmup = 0 if args.quick else 1
     if args.repeats < 1 or args.warmup < 0:
         parser.error('--repeats must be >= 1 and --warmup >= 0')
+    if args.gpu_step_s is not None and args.gpu_step_s <= 0:
+        parser.error('--gpu-step-s must be > 0')
     return args
 
 
@@ -107,7 +126,8 @@ def main(argv=None) -> dict:
     ctx = BenchmarkContext(
         device=args.device, repeats=args.repeats, warmup=args.warmup,
         sizes=sizes(args.quick, args.device, args.train_size),
-        data_root=data_root, train_size=args.train_size)
+        data_root=data_root, train_size=args.train_size,
+        gpu_step_s=args.gpu_step_s, gpu_reports=args.gpu_reports)
     try:
         report = run_benchmark(ctx, args.section_list)
     finally:

@@ -48,13 +48,17 @@ test_pipeline = [
     *_base_.test_pipeline[-2:]
 ]
 
+# On the CPU: as the demos load (`synthetic_busv_busi_mixed.py`).
+cpu_loading = dict(pin_memory=False, prefetch_factor=None)
 train_dataloader = dict(
     num_workers=2,
+    **cpu_loading,
     dataset=dict(
         video=dict(data_root=busv_root, pipeline=train_video_pipeline),
         image=dict(data_root=busi_root, pipeline=train_image_pipeline)))
 val_dataloader = dict(
     num_workers=1,
+    **cpu_loading,
     dataset=dict(data_root=busv_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader
 

@@ -8,6 +8,8 @@ Layout:
 * :mod:`.timing` -- interleaved repetitions and their statistics.
 * :mod:`.host` -- what machine this is, and this process's memory.
 * :mod:`.flops` -- FLOPs of the backbone, and the measured matmul peak.
+* :mod:`.projection` -- dataloader workers a GPU needs, from FLOPs and a
+  stated (or measured) GPU step.
 * :mod:`.builders` -- configs without pretrained weights, models, batches.
 * :mod:`.clips` -- frames of the synthetic videos through a config's test
   pipeline, and the synthetic data root.

@@ -9,8 +9,8 @@ from typing import Callable, Dict, List
 TIME_HEADER = ['median s', 'IQR s', 'min-max s', 'n']
 #: Characters of an error shown in a Markdown cell.
 ERROR_CELL = 120
-#: Above this, numbers are shown without decimals.
-LARGE = 1e4
+#: From this up, numbers are shown without decimals.
+LARGE = 1e3
 
 
 def fmt(x, digits: int = 3) -> str:
@@ -136,6 +136,72 @@ def data_md(s: dict) -> List[str]:
                  f'samples/s ({s["note"]}).', '']
 
 
+def loader_md(s: dict) -> List[str]:
+    """The loader section: per sample and per batch on PNG and JPEG, then
+    the workers a GPU needs."""
+    d = s['data']
+    h, w = d['image_height'], d['image_width']
+    md = ['## Data loader, one worker, paper pipelines on real-size frames',
+          '',
+          f'Data (generated): {d["videos"]} BUSV-like videos x '
+          f'{d["frames_per_video"]} frames of '
+          f'{d["frame_size"][0]}x{d["frame_size"][1]} (HxW) PNG and '
+          f'{d["images"]} BUSI-like PNG images of {h["min"]}-{h["max"]} '
+          f'(mean {fmt(h["mean"])}) x {w["min"]}-{w["max"]} (mean '
+          f'{fmt(w["mean"])}); the same converted by '
+          '`tools/data/convert_frames.py` to JPEG (quality '
+          f'{d["jpeg_quality"]}) at shorter side {d["short_side"]} '
+          f'({fmt(1e3 * d["convert_s_per_frame"])} ms per file): '
+          f'{fmt(d["mib"]["png"])} MiB as PNG, {fmt(d["mib"]["jpg"])} MiB '
+          f'as JPEG. {s["note"]}.', '']
+    md += table(['pipeline', 'data', 'sample', 'CPU ms', 'wall ms',
+                 'per worker /s (CPU)', 'decode ms (CPU)',
+                 'transforms ms (CPU)', 'decode share'], [
+        [r['pipeline'], r['format'], label,
+         fmt(1e3 * t['cpu']['median_s']), fmt(1e3 * t['wall']['median_s']),
+         fmt(1 / t['cpu']['median_s']), fmt(1e3 * t['decode_cpu_s']),
+         fmt(1e3 * t['transforms_cpu_s']), fmt(t['decode_share'], 2)]
+        for r in s['rows'] for label, t in (
+            (f'clip ({r["batch"]["frames_per_clip"]} frames)', r['clip']),
+            (f'image (x{r["batch"]["frames_per_image"]})', r['image']))])
+    md += ['The config\'s training dataloader, `num_workers=0`:', '']
+    md += table(['pipeline', 'data', 'batch', 'CPU s', 'wall s', 'wall IQR s',
+                 'batches/s per worker (CPU)', 'PNG/JPEG (CPU)'], [
+        [r['pipeline'], r['format'],
+         f'{r["batch"]["clips"]} clips + {r["batch"]["images"]} images '
+         f'({r["batch"]["frames"]} frames)',
+         f'{r["batch"]["cpu"]["median_s"]:.3f}',
+         f'{r["batch"]["wall"]["median_s"]:.3f}',
+         f'{r["batch"]["wall"]["q1_s"]:.3f}-'
+         f'{r["batch"]["wall"]["q3_s"]:.3f}',
+         fmt(1 / r['batch']['cpu']['median_s']),
+         fmt(r.get('jpg_speedup_cpu'))] for r in s['rows']])
+    p = s['projection']
+    tflop = p['train_flops_per_forward'] * p['flops_per_frame'] * p[
+        'frames_per_iter'] / 1e12
+    md += [f'### Workers one GPU needs ({p["pipeline"]}, paper batch)', '',
+           f'{fmt(p["flops_per_frame"] / 1e9)} GFLOP per {p["frame_size"]}px '
+           f'frame forward, x{p["train_flops_per_forward"]} for training, '
+           f'x {p["frames_per_iter"]} frames per iteration '
+           f'({p["batch"]["clips"]} clips + {p["batch"]["images"]} images) '
+           f'= {fmt(tflop)} TFLOP per iteration. Workers = one worker\'s '
+           'seconds per batch (CPU time; wall time on this machine) / the '
+           'GPU\'s step, rounded up.', '']
+    md += table(['GPU', 'step from', 'frames/s', 'TFLOP/s', 'step s',
+                 'samples/s', 'workers PNG (CPU / wall)',
+                 'workers JPEG (CPU / wall)'], [
+        [g['gpu'], g['kind'], fmt(g.get('frames_per_s')),
+         fmt(g.get('sustained_tflops')), fmt(g['step_s']),
+         fmt(g['samples_per_s']),
+         f'{g["workers"]["png"]["cpu"]} / {g["workers"]["png"]["wall"]}',
+         f'{g["workers"]["jpg"]["cpu"]} / {g["workers"]["jpg"]["wall"]}']
+        for g in p['gpus']])
+    md += [f'- {g["gpu"]}, {g["kind"]}: {g["source"]}.' for g in p['gpus']]
+    return md + ['', 'CPU cores: ' + ', '.join(
+        f'{k.replace("_", " ")} {v}' for k, v in p['cores'].items()) +
+        ' (each worker needs one; the training process one more).', '']
+
+
 def memory_md(s: dict) -> List[str]:
     """The memory section: one row per probe."""
     md = ['## Peak memory', '', s['method'] + '.', '']
@@ -164,7 +230,7 @@ def flops_md(s: dict) -> List[str]:
 #: Each section's Markdown, in report order.
 SECTION_MARKDOWN: Dict[str, Callable[[dict], List[str]]] = dict(
     inference=inference_md, baselines=baselines_md, train=train_md,
-    data=data_md, memory=memory_md, flops=flops_md)
+    data=data_md, loader=loader_md, memory=memory_md, flops=flops_md)
 
 
 def markdown(report: dict) -> str:

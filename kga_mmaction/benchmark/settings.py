@@ -37,14 +37,25 @@ def sizes(quick: bool, device: str, train_size: Optional[int]) -> dict:
                     train_videos=2, train_images=2,
                     train_frames=4, train_size=train_size or 32,
                     data_batches=2, baseline_size=32, baseline_clips=1,
-                    flops_batch=2, matmul=256, quick=True)
+                    flops_batch=2, matmul=256, loader_videos=2,
+                    loader_video_frames=4, loader_frame_size=(48, 64),
+                    loader_images=4, loader_image_size=(40, 40),
+                    loader_short_side=32, loader_batches=1, quick=True)
+    # loader: BUSV's frames are about 600x800; BUSI's images about 500x600,
+    # which the generator's BUSI sizes (0.85-1.3 x H, 0.9-1.6 x W of the
+    # base) give on average from a base of 465x480; 64 frames per video,
+    # so that a 3D clip (32 frames, 2 apart) decodes 32 distinct frames
     return dict(frames=(16, 128), size=224,
                 chunk=fast_frame_chunk_size(device), agreement_videos=8,
                 agreement_frames=16, agreement_seeds=(0, 1, 2),
                 train_videos=8, train_images=8, train_frames=16,
                 train_size=train_size or (224 if cuda else 112),
                 data_batches=20, baseline_size=None, baseline_clips=None,
-                flops_batch=32, matmul=8192 if cuda else 2048, quick=False)
+                flops_batch=32, matmul=8192 if cuda else 2048,
+                loader_videos=8, loader_video_frames=64,
+                loader_frame_size=(600, 800), loader_images=16,
+                loader_image_size=(465, 480), loader_short_side=256,
+                loader_batches=4, quick=False)
 
 
 @dataclass
@@ -60,6 +71,11 @@ class BenchmarkContext:
             ``Dataset_BUSI_with_GT/``).
         train_size (int, optional): ``--train-size`` as given (``None``:
             the default of :func:`sizes`).
+        gpu_step_s (float, optional): A measured GPU step at the paper
+            batch (``--gpu-step-s``), for the loader projection.
+        gpu_reports (str, optional): Glob of ``tools/gpu_check.py`` reports
+            whose KGA-Net step the loader projection uses when
+            ``gpu_step_s`` is not given; None: none.
     """
 
     device: str
@@ -68,3 +84,5 @@ class BenchmarkContext:
     sizes: dict
     data_root: str
     train_size: Optional[int] = None
+    gpu_step_s: Optional[float] = None
+    gpu_reports: Optional[str] = None

@@ -11,7 +11,8 @@ from builders import load_script
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BENCHMARK = osp.join(ROOT, 'tools', 'benchmark.py')
-SECTIONS = ('inference', 'baselines', 'train', 'data', 'memory', 'flops')
+SECTIONS = ('inference', 'baselines', 'train', 'data', 'loader', 'memory',
+            'flops')
 
 
 def numbers(tree):
@@ -40,7 +41,7 @@ def report(tmp_path_factory):
     proc = subprocess.run(
         [sys.executable, BENCHMARK, '--quick', '--device', 'cpu',
          '--out-dir', str(out), '--name', 'quick',
-         '--data-root', str(out / 'no-data-here')],
+         '--data-root', str(out / 'no-data-here'), '--gpu-step-s', '0.05'],
         cwd=ROOT, capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stderr[-3000:]
     with open(out / 'quick.json') as f:
@@ -116,6 +117,22 @@ def test_sections_report_what_was_asked(report):
     assert all(r['samples_per_s'] > 0 for r in data['rows'])
     assert data['model_samples_per_s'] > 0
 
+    loader = sec['loader']
+    assert {(r['pipeline'], r['format']) for r in loader['rows']} == {
+        (p, f) for p in ('kga_net', 'baselines_3d') for f in ('png', 'jpg')}
+    for row in loader['rows']:
+        for part in ('clip', 'image'):
+            assert 0 < row[part]['decode_share'] < 1
+            assert row[part]['steps'][0]['cpu_s'] >= 0
+        assert is_timing(row['batch']['cpu']) and is_timing(
+            row['batch']['wall'])
+    projection = loader['projection']
+    assert projection['frames_per_iter'] == 136
+    assert [(g['kind'], g.get('step_s')) for g in projection['gpus']][0] == (
+        'measured', 0.05)  # --gpu-step-s
+    assert [g['kind'] for g in projection['gpus']][1:] == ['assumed'] * 2
+    assert all(g['workers']['jpg']['cpu'] >= 1 for g in projection['gpus'])
+
     memory = sec['memory']['rows']
     assert memory and all('error' not in r for r in memory), memory
     assert all(r['peak_rss_mib'] > 0 for r in memory)
@@ -134,7 +151,8 @@ def test_sections_report_what_was_asked(report):
 def test_markdown_has_every_section(report):
     _, markdown = report
     for title in ('## Inference', '## Baselines', '## One training step',
-                  '## Data pipeline', '## Peak memory', '## Backbone FLOP/s'):
+                  '## Data pipeline', '## Data loader, one worker',
+                  '## Peak memory', '## Backbone FLOP/s'):
         assert title in markdown
     assert '--quick' in markdown
 

@@ -29,13 +29,19 @@ test_pipeline = [
     *_base_.test_pipeline[-2:]
 ]
 
+# On the CPU: no pinned memory (there is no GPU to copy to), and torch's
+# default prefetch, so that `num_workers=0` (with `persistent_workers=False`)
+# is a valid override for loading in the main process.
+cpu_loading = dict(pin_memory=False, prefetch_factor=None)
 train_dataloader = dict(
     batch_size=8,
     num_workers=2,
+    **cpu_loading,
     dataset=dict(
         video=dict(data_root=busv_root, pipeline=train_video_pipeline),
         image=dict(data_root=busi_root, pipeline=train_image_pipeline)))
 val_dataloader = dict(
     num_workers=1,
+    **cpu_loading,
     dataset=dict(data_root=busv_root, pipeline=test_pipeline))
 test_dataloader = val_dataloader

@@ -19,7 +19,7 @@ from ..problems import (MAX_LISTED_PROBLEMS, format_problems,
                         raise_for_problems)
 from .cross_validation import CrossValidation
 from .index import index_busv_root
-from .layout import BUSV_CLASSES, BUSV_FRAME_TMPL, BUSV_SPLITS
+from .layout import BUSV_CLASSES, BUSV_SPLITS
 from .split_variants import SPLIT_VARIANTS, apply_split_variant
 
 
@@ -33,7 +33,8 @@ class BUSVDataset(CheckedActionDataset):
         dict(frame_dir='/abs/rawframes/benign/x28f299ceb056964c',
              total_frames=134,         # frames on disk (checked vs. JSON)
              label=0,                  # 0 benign, 1 malignant
-             filename_tmpl='{:06}.png', start_index=0,
+             filename_tmpl='{:06}.png',  # '{:06}.jpg' once converted
+             start_index=0,
              video_id='x28f299ceb056964c', video_name='benign/x28f...',
              height=670, width=670,    # from the JSON
              lesion_areas=[0.0, 1512.0, ...])  # [total_frames], see below
@@ -136,7 +137,7 @@ class BUSVDataset(CheckedActionDataset):
                     frame_dir=video.frame_dir,
                     total_frames=video.total_frames,
                     label=item['label'],
-                    filename_tmpl=BUSV_FRAME_TMPL,
+                    filename_tmpl=video.filename_tmpl,
                     start_index=0,
                     video_id=video.video_id,
                     video_name=video.name,

@@ -9,16 +9,18 @@ raises, ``tools/data/check_dataset.py`` reports).
 Cheap checks (directory listings and file sizes, no decoding): the
 ``rawframes/`` folder and both CocoVID JSONs exist; every class folder is
 ``benign`` or ``malignant``; every ``file_name`` in the JSONs is
-``<benign|malignant>/<video_id>/NNNNNN.png``; every annotation has an
+``<benign|malignant>/<video_id>/NNNNNN.png`` (or ``.jpg``, see
+:mod:`.layout`); every annotation has an
 ``image_id`` of a listed frame and an ``[x, y, w, h]`` ``bbox`` (the lesion
 area of each frame is read from them, see :mod:`.lesion_areas`); no video
 is in both JSONs;
 every frame a JSON lists exists and is not empty; every video folder holds
 frames, numbered ``000000`` upward without gaps, each listed in a JSON;
 every video folder is in a JSON (a folder that is not is a warning); one
-frame size per video in the JSON.
+frame format per video folder, the one its JSON names; one frame size per
+video in the JSON.
 
-Deep checks (``deep=True``, slow: decodes every frame): every PNG decodes;
+Deep checks (``deep=True``, slow: decodes every frame): every frame decodes;
 frame sizes equal the JSON's ``height``/``width``.
 """
 import json
@@ -31,12 +33,14 @@ from typing import Dict, List, Tuple
 from ..frame_folder import frame_entries, visible_entries
 from ..problems import (BAD_JSON_ENTRY, EMPTY_VIDEO, FRAME_GAP,
                         FRAMES_NOT_IN_JSON, JSON_ENTRY_WITHOUT_FILES,
-                        MISSING_FRAME, SIZE_MISMATCH, UNKNOWN_LABEL,
+                        MISSING_FRAME, MIXED_FRAME_NAMES, SIZE_MISMATCH,
+                        UNKNOWN_LABEL,
                         UNREADABLE_FILE, VIDEO_IN_BOTH_SPLITS,
                         VIDEO_NOT_IN_JSON, Problem)
 from ..transforms.loading import read_rgb_image
 from .layout import (BUSV_CLASSES, BUSV_FRAME_RE, BUSV_FRAME_TMPL,
-                     BUSV_FRAMES_FOLDER, BUSV_SPLITS, find_busv_annotation)
+                     BUSV_FRAMES_FOLDER, BUSV_SPLITS, busv_frame_tmpl,
+                     find_busv_annotation)
 from .lesion_areas import lesion_areas_by_image
 
 
@@ -58,6 +62,8 @@ class BUSVVideo:
             pixels, by frame number: the summed areas of the frame's boxes
             in the JSON, 0 for a frame without a box (see
             :mod:`.lesion_areas`). ``[total_frames]``.
+        filename_tmpl (str): Name template of its frames (``'{:06}.png'``
+            as released, ``'{:06}.jpg'`` once converted).
     """
     name: str
     class_name: str
@@ -69,6 +75,7 @@ class BUSVVideo:
     width: int
     json_path: str
     lesion_areas: List[float]
+    filename_tmpl: str = BUSV_FRAME_TMPL
 
 
 @dataclass
@@ -100,6 +107,7 @@ class _JsonVideo:
     json_path: str
     frames: Dict[int, int] = field(default_factory=dict)  # frame -> img id
     sizes: Counter = field(default_factory=Counter)  # (h, w) -> count
+    extensions: Counter = field(default_factory=Counter)  # 'png' -> count
     lesion_areas: Dict[int, float] = field(
         default_factory=dict)  # frame -> area, frames with a box only
 
@@ -147,13 +155,14 @@ def _load_busv_json(json_path: str,
             problems.append(
                 Problem(
                     BAD_JSON_ENTRY, json_path,
-                    f'{entry}: expected a NNNNNN.png frame and integer '
-                    'height/width'))
+                    f'{entry}: expected a NNNNNN.png (or .jpg) frame and '
+                    'integer height/width'))
             continue
         name = f'{class_name}/{video_id}'
         video = videos.setdefault(name, _JsonVideo(name, split, json_path))
         video.frames[int(match.group(1))] = record.get('id')
         video.sizes[(height, width)] += 1
+        video.extensions[match.group(2)] += 1
         frame_of_image[record.get('id')] = (video, int(match.group(1)))
     areas, area_problems = lesion_areas_by_image(
         data.get('annotations', []), json_path)
@@ -186,6 +195,11 @@ class _DiskVideo:
     path: str
     frames: List[int]
     other_files: int
+    extension: str = 'png'  # of its frames
+
+    @property
+    def tmpl(self) -> str:
+        return busv_frame_tmpl(self.extension)
 
 
 def _scan_rawframes(
@@ -206,7 +220,7 @@ def _scan_rawframes(
         for video_entry in visible_entries(class_entry.path):
             if not video_entry.is_dir():
                 continue
-            frames = []
+            frames, extensions = [], Counter()
             frame_files, other_files = frame_entries(video_entry.path)
             for frame_entry in frame_files:
                 match = BUSV_FRAME_RE.match(frame_entry.name)
@@ -214,13 +228,24 @@ def _scan_rawframes(
                     other_files += 1
                     continue
                 frames.append(int(match.group(1)))
+                extensions[match.group(2)] += 1
                 if frame_entry.stat().st_size == 0:
                     problems.append(
                         Problem(UNREADABLE_FILE, frame_entry.path,
                                 'empty file (0 bytes)'))
             name = f'{class_entry.name}/{video_entry.name}'
-            videos[name] = _DiskVideo(name, video_entry.path, sorted(frames),
-                                      other_files)
+            extension = (extensions.most_common(1)[0][0] if extensions else
+                         'png')
+            videos[name] = _DiskVideo(name, video_entry.path,
+                                      sorted(set(frames)), other_files,
+                                      extension)
+            if len(extensions) > 1:  # e.g. a conversion stopped halfway
+                problems.append(
+                    Problem(
+                        MIXED_FRAME_NAMES, video_entry.path,
+                        'frames of several formats: ' + ', '.join(
+                            f'{n} .{ext}'
+                            for ext, n in extensions.most_common())))
             if not frames:
                 detail = 'no NNNNNN.png frames'
                 if other_files:
@@ -299,11 +324,19 @@ def index_busv_root(root: str, deep: bool = False) -> BUSVIndex:
         if not disk.frames:
             continue  # reported as EMPTY_VIDEO
         on_disk = set(disk.frames)
+        listed_as = sorted(video.extensions)
+        if listed_as != [disk.extension]:
+            problems.append(
+                Problem(
+                    MISSING_FRAME, frame_dir,
+                    f'{video.json_path} lists its frames as '
+                    f'{"/".join("." + e for e in listed_as)} files; the '
+                    f'folder holds .{disk.extension} files'))
         for frame in sorted(set(video.frames) - on_disk):
             problems.append(
                 Problem(
                     MISSING_FRAME,
-                    osp.join(frame_dir, BUSV_FRAME_TMPL.format(frame)),
+                    osp.join(frame_dir, disk.tmpl.format(frame)),
                     f'listed in {video.json_path} as image id '
                     f'{video.frames[frame]}'))
         extra = sorted(on_disk - set(video.frames))
@@ -311,7 +344,7 @@ def index_busv_root(root: str, deep: bool = False) -> BUSVIndex:
             problems.append(
                 Problem(
                     FRAMES_NOT_IN_JSON,
-                    osp.join(frame_dir, BUSV_FRAME_TMPL.format(extra[0])),
+                    osp.join(frame_dir, disk.tmpl.format(extra[0])),
                     f'{len(extra)} frame(s) of this folder are not listed '
                     f'in {video.json_path}'))
         (height, width), _ = video.sizes.most_common(1)[0]
@@ -329,7 +362,8 @@ def index_busv_root(root: str, deep: bool = False) -> BUSVIndex:
                 lesion_areas=[
                     video.lesion_areas.get(frame, 0.)
                     for frame in disk.frames
-                ]))
+                ],
+                filename_tmpl=disk.tmpl))
 
     for name, disk in disk_videos.items():
         if not disk.frames:
@@ -343,17 +377,17 @@ def index_busv_root(root: str, deep: bool = False) -> BUSVIndex:
             problems.append(
                 Problem(
                     FRAME_GAP,
-                    osp.join(disk.path, BUSV_FRAME_TMPL.format(holes[0])),
+                    osp.join(disk.path, disk.tmpl.format(holes[0])),
                     f'frame numbering of {disk.path} has {len(holes)} '
                     f'hole(s) between 000000 and '
-                    f'{BUSV_FRAME_TMPL.format(disk.frames[-1])}'))
+                    f'{disk.tmpl.format(disk.frames[-1])}'))
 
     if deep:
         sizes = {v.name: (v.height, v.width) for v in index.videos}
         for name, disk in disk_videos.items():
             mismatch = None
             for frame in disk.frames:
-                path = osp.join(disk.path, BUSV_FRAME_TMPL.format(frame))
+                path = osp.join(disk.path, disk.tmpl.format(frame))
                 if os.stat(path).st_size == 0:
                     continue  # reported by the cheap check
                 try:

@@ -9,8 +9,10 @@ Layout of the ``Miccai 2022 BUV Dataset.7z`` archive::
 
 Some copies keep the JSONs as
 ``<root>/annotations/instances_imagenet_vid_{train_15frames,val}.json``;
-both places are accepted (:data:`BUSV_ANNOTATION_FILES`). The readers and
-the synthetic generator share these names.
+both places are accepted (:data:`BUSV_ANNOTATION_FILES`). Frames are PNG as
+released, or JPEG in a root that ``tools/data/convert_frames.py`` wrote
+(one format per video folder, named so in the JSONs). The readers, the
+synthetic generator and the converter share these names.
 """
 import os.path as osp
 import re
@@ -19,9 +21,25 @@ BUSV_CLASSES = ('benign', 'malignant')
 BUSV_SPLITS = ('train', 'val')
 #: Folder of a BUSV root that holds ``<class>/<video_id>/`` frame folders.
 BUSV_FRAMES_FOLDER = 'rawframes'
-#: BUSV frame file names: 6 digits, 0-based, PNG.
+#: BUSV frame file names as released: 6 digits, 0-based, PNG.
 BUSV_FRAME_TMPL = '{:06}.png'
-BUSV_FRAME_RE = re.compile(r'^(\d{6})\.png$')
+#: Frame file extensions a BUSV root may use (the release's first).
+BUSV_FRAME_EXTENSIONS = ('png', 'jpg')
+#: A BUSV frame file name: its number, then its extension.
+BUSV_FRAME_RE = re.compile(r'^(\d{6})\.(png|jpg)$')
+
+
+def busv_frame_tmpl(extension: str) -> str:
+    """The frame name template of a video folder whose frames are
+    ``extension`` files: ``'png'`` -> ``'{:06}.png'``.
+
+    Raises:
+        ValueError: ``extension`` is not one of :data:`BUSV_FRAME_EXTENSIONS`.
+    """
+    if extension not in BUSV_FRAME_EXTENSIONS:
+        raise ValueError(f'BUSV frames are {"/".join(BUSV_FRAME_EXTENSIONS)} '
+                         f'files, not {extension!r}')
+    return '{:06}.' + extension
 #: Where a BUSV root keeps its CocoVID JSONs, in the order they are tried:
 #: the names of the released archive at the root, then the
 #: ``annotations/instances_*`` names some copies use. The first that exists

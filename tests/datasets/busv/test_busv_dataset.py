@@ -7,6 +7,7 @@ import shutil
 import numpy as np
 import pytest
 from mmengine.logging import MMLogger
+from PIL import Image
 
 from kga_mmaction.datasets.busv import BUSVDataset as _BUSVDataset
 from kga_mmaction.datasets.busv.split_variants import (BUSV_DUPLICATES,
@@ -181,6 +182,60 @@ def test_mmaction_rawframe_pipeline(busv_root, mini):
         if dataset.get_data_info(i)['video_id'] == 'x28f299ceb056964c')
     assert sorted(dataset[index]['inputs'][:, 0, 0,
                                            0].tolist()) == [0, 10, 20, 30]
+
+
+def as_jpeg_video(busv_root, mini, name, split='train'):
+    """Rewrite one video's frames as JPEG files and its JSON entries to
+    name them (what tools/data/convert_frames.py does)."""
+    frame_dir = osp.join(busv_root, 'rawframes', name)
+    for png in sorted(os.listdir(frame_dir)):
+        stem = osp.splitext(png)[0]
+        Image.open(osp.join(frame_dir, png)).save(
+            osp.join(frame_dir, stem + '.jpg'), quality=100)
+        os.remove(osp.join(frame_dir, png))
+    data = mini.read_busv_json(busv_root, split)
+    for image in data['images']:
+        if image['file_name'].startswith(name + '/'):
+            image['file_name'] = image['file_name'][:-4] + '.jpg'
+    mini.write_busv_json(busv_root, split, data)
+    return frame_dir
+
+
+def test_jpeg_frames_load_with_their_template(busv_root, mini):
+    name = 'benign/x28f299ceb056964c'
+    as_jpeg_video(busv_root, mini, name)
+    dataset = BUSVDataset(busv_root, pipeline=mini.clip_pipeline(4),
+                          test_mode=True)
+    by_name = {dataset.get_data_info(i)['video_name']: i
+               for i in range(len(dataset))}
+    assert dataset.get_data_info(by_name[name])['filename_tmpl'] == (
+        '{:06}.jpg')
+    assert dataset.get_data_info(
+        by_name['benign/2390fbea047347b'])['filename_tmpl'] == '{:06}.png'
+    reds = dataset[by_name[name]]['inputs'][:, 0, 0, 0].tolist()
+    # JPEG is lossy: the frame index still shows in the red channel
+    assert np.allclose(sorted(reds), [0, 10, 20, 30], atol=3)
+
+
+def test_json_naming_another_format_than_the_folder_holds(busv_root, mini):
+    frame_dir = as_jpeg_video(busv_root, mini, 'benign/x28f299ceb056964c')
+    data = mini.cocovid(mini.BUSV_TRAIN)  # names every frame .png again
+    mini.write_busv_json(busv_root, 'train', data)
+    with pytest.raises(FileNotFoundError) as err:
+        BUSVDataset(busv_root)
+    assert f'missing_frame: {frame_dir}' in str(err.value)
+    assert 'lists its frames as .png files; the folder holds .jpg' in str(
+        err.value)
+
+
+def test_half_converted_video_folder_is_refused(busv_root):
+    frame_dir = osp.join(busv_root, 'rawframes', 'benign', 'x28f299ceb056964c')
+    Image.open(osp.join(frame_dir, '000000.png')).save(
+        osp.join(frame_dir, '000000.jpg'))
+    with pytest.raises(ValueError) as err:
+        BUSVDataset(busv_root)
+    assert f'mixed_frame_names: {frame_dir}' in str(err.value)
+    assert 'frames of several formats: 4 .png, 1 .jpg' in str(err.value)
 
 
 # --------------------------------------------------------------- errors ---
