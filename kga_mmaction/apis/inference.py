@@ -4,8 +4,9 @@
   :func:`~mmaction.apis.init_recognizer`, with the plugin's safe checkpoint
   loader and a device that defaults to CUDA when available);
 * :func:`read_video_frames` -- an ``.mp4``/``.avi``/... file (OpenCV) or a
-  folder of PNG/JPG frames (natural order) into the frames the model sees,
-  sampled as the test pipeline's ``SampleUpToFrames`` samples;
+  folder holding one numbered sequence of frames
+  (:mod:`~kga_mmaction.datasets.frame_folder`) into the frames the model
+  sees, sampled as the test pipeline's ``SampleUpToFrames`` samples;
 * :func:`split_test_pipeline` -- a test pipeline cut after its decoding
   step: what comes before loads frames, what comes after (resize, crop,
   ``FormatShape``, ``PackActionInputs``) turns frames into model inputs;
@@ -13,8 +14,8 @@
   :func:`~mmaction.apis.inference_recognizer`), keeping the attention
   weights and the center distances.
 
-Frame indices are 0-based positions in the video (for a folder: in natural
-file-name order), whatever the file numbering starts at.
+Frame indices are 0-based positions in the video (for a folder: in
+frame-number order), whatever the file numbering starts at.
 
 A test set is predicted by ``tools/test.py --out-predictions`` instead
 (:class:`~kga_mmaction.evaluation.DumpPredictions`); the analysis tools read
@@ -37,10 +38,11 @@ from mmaction.registry import DATASETS
 from mmengine.config import Config, ConfigDict
 from mmengine.dataset import Compose
 
+from ..datasets.frame_folder import read_frames, scan_frame_folder
+from ..datasets.problems import broken_symlink_target
 from ..datasets.transforms import SampleUpToFrames
-from ..datasets.frame_folder import list_frames, read_frames
 from ..datasets.transforms.loading import to_rgb_uint8
-from ..datasets.video_list_dataset import VIDEO_EXTENSIONS
+from ..datasets.video_file import VIDEO_EXTENSIONS, is_video_file
 from ..engine import load_weights, register_safe_checkpoint_loader
 from ..evaluation import VideoPrediction
 from ..models.recognizers import KGARecognizer
@@ -62,6 +64,12 @@ class TruncatedVideoWarning(UserWarning):
     """A video file decodes far fewer frames than its header claims: it is
     probably truncated, and the diagnosis sees only the frames before the
     cut."""
+
+
+class StrayFrameFileWarning(UserWarning):
+    """A frame folder holds image files without a frame number; they are
+    left out of the video (see :mod:`~kga_mmaction.datasets.frame_folder`).
+    """
 
 
 def default_device() -> str:
@@ -212,11 +220,13 @@ def sample_indices(total_frames: int, max_frames: int,
 
 
 def _read_frame_folder(folder: str, max_frames: int) -> VideoFrames:
-    files = list_frames(folder)
-    inds = sample_indices(len(files), max_frames, folder)
-    sampled = [files[i] for i in inds]
-    return VideoFrames(folder, read_frames(sampled), inds, len(files),
-                       sampled)
+    sequence = scan_frame_folder(folder)
+    if sequence.stray_files:
+        warnings.warn(sequence.stray_warning(), StrayFrameFileWarning)
+    inds = sample_indices(len(sequence.files), max_frames, folder)
+    sampled = [sequence.files[i] for i in inds]
+    frames, _ = read_frames(sampled)
+    return VideoFrames(folder, frames, inds, len(sequence.files), sampled)
 
 
 def _open_video(path: str):
@@ -238,11 +248,13 @@ def _read_video_file(path: str, max_frames: int) -> VideoFrames:
     was not used: it returns 4-channel frames for some sizes (48x40 MPEG-4)
     and then fails in ``get_batch``.
     """
-    if osp.splitext(path)[1].lower() not in VIDEO_EXTENSIONS:
-        raise ValueError(f'not a video file ({", ".join(VIDEO_EXTENSIONS)}) '
-                         f'nor a frame folder: {path}')
     if os.stat(path).st_size == 0:
         raise ValueError(f'video file is empty (0 bytes): {path}')
+    if not is_video_file(path):
+        raise ValueError(
+            f'not a video file ({", ".join(VIDEO_EXTENSIONS)}, or no '
+            f'extension and content OpenCV decodes) nor a frame folder: '
+            f'{path}')
     capture = _open_video(path)
     header_total = int(capture.get(cv2.CAP_PROP_FRAME_COUNT))
     total = 0
@@ -286,24 +298,33 @@ def read_video_frames(path: str, max_frames: int = 128) -> VideoFrames:
     in memory.
 
     Args:
-        path (str): A video file (``.mp4``, ``.avi``, ...; decoded with
-            OpenCV) or a folder of PNG/JPG/BMP frames (natural file-name
-            order: ``f2.png`` before ``f10.png``).
+        path (str): A video file (``.mp4``, ``.avi``, ..., or no extension;
+            decoded with OpenCV) or a folder of frames (one numbered
+            sequence of PNG/JPG/BMP/TIFF/WebP files, see
+            :mod:`~kga_mmaction.datasets.frame_folder`; image files without
+            a frame number are left out with a
+            :class:`StrayFrameFileWarning`).
         max_frames (int): Most frames to sample. Defaults to 128.
 
     Returns:
         VideoFrames: RGB uint8 frames and their indices.
 
     Raises:
-        FileNotFoundError: If ``path`` does not exist.
+        FileNotFoundError: If ``path`` does not exist, or is a broken
+            symbolic link (named as such).
         ValueError: If the file is empty, corrupt or not a video, the
-            folder holds no frames or frames of different sizes. The
-            message names the file or folder.
+            folder holds no frames, a frame number twice, several naming
+            patterns or frames of different sizes. The message names the
+            file or folder.
     """
     path = osp.abspath(osp.expanduser(path))
     if osp.isdir(path):
         return _read_frame_folder(path, max_frames)
     if not osp.exists(path):
+        target = broken_symlink_target(path)
+        if target is not None:
+            raise FileNotFoundError(
+                f'broken symbolic link to {target}: {path}')
         raise FileNotFoundError(f'no such video file or frame folder: {path}')
     return _read_video_file(path, max_frames)
 
