@@ -4,15 +4,22 @@
 [--save-strip strip.png] [--max-frames N] [--device DEV]
 [--fast] [--frame-chunk-size N] [--compile] [--trust-checkpoint]``
 
-INPUT is a video file (``.mp4``, ``.avi``, ...; decoded with OpenCV) or a
-folder of PNG/JPG frames (taken in natural file-name order). Up to
-``--max-frames`` frames (default: the model's ``max_frames``, 128 as in the
-paper) are sampled uniformly and go through the config's test pipeline
-after its decoding step. Prints the malignancy probability, the predicted
-class and the ``--top-k`` frames with the highest attention (0-based frame
-index in the video, weight). A missing, empty or undecodable INPUT exits
-with status 1 and a message naming it, and so do NaN or infinite model
-outputs (no diagnosis is printed from them). ``--fast`` runs the backbone in
+INPUT is a video file (``.mp4``, ``.avi``, ..., or no extension; decoded
+with OpenCV) or a folder holding one numbered sequence of PNG/JPG/BMP/TIFF/
+WebP frames (in frame-number order; an image without a frame number, e.g.
+``thumbnail.png``, is left out with a warning; a frame number stored twice
+or a second naming pattern is an error). Up to ``--max-frames`` frames
+(default: the model's ``max_frames``, 128 as in the paper) are sampled
+uniformly, resized as they are read by the test pipeline's first ``Resize``
+(memory does not grow with the source resolution) and go through the rest
+of the pipeline. 16-bit frames are read by the range their values use, with
+a warning. Prints the malignancy probability, the predicted class and the
+``--top-k`` frames with the highest attention (0-based frame index in the
+video, weight). A missing, empty or undecodable INPUT exits with status 1
+and a message naming it, and so do an input that fails the input checks (a
+mostly blank video, frames far smaller than the model input; see
+:mod:`kga_mmaction.datasets.input_sanity`) and NaN or infinite model
+outputs: no diagnosis is printed from them. ``--fast`` runs the backbone in
 channels_last, with bf16 (CPU with native bf16) or fp16 (CUDA) autocast,
 8 (CPU) or 32 (CUDA) frames at a time (see
 :mod:`kga_mmaction.models.recognizers.fast_inference`);
@@ -25,9 +32,11 @@ import os.path as osp
 import sys
 from typing import List, Optional
 
-from kga_mmaction.apis import (POSITIVE_CLASS, add_model_arguments,
+from kga_mmaction.apis import (POSITIVE_CLASS, UnreliableInputError,
+                               add_model_arguments, check_video_frames,
                                config_max_frames, dataset_classes,
                                init_kga_recognizer, load_config_from_args,
+                               model_input_shape, pipeline_after_reading,
                                positive_index, predict_video,
                                read_video_frames)
 from kga_mmaction.evaluation import NonFiniteScoreError
@@ -82,8 +91,10 @@ def main(argv: Optional[List[str]] = None) -> None:
                                args.frame_chunk_size, args.compile)
     except ValueError as err:
         sys.exit(f'error: {err}')
+    resize, rest = pipeline_after_reading(cfg)
     try:  # before building the model, so that a bad INPUT fails fast
-        video = read_video_frames(args.input, max_frames)
+        video = read_video_frames(args.input, max_frames, resize)
+        check_video_frames(video, model_input_shape(video, rest))
     except (FileNotFoundError, ValueError) as err:
         sys.exit(f'error: {err}')
     model = init_kga_recognizer(cfg, args.checkpoint, args.device,
@@ -91,7 +102,7 @@ def main(argv: Optional[List[str]] = None) -> None:
                                 args.allow_partial_checkpoint)
     try:
         pred = predict_video(model, video)
-    except NonFiniteScoreError as err:
+    except (NonFiniteScoreError, UnreliableInputError) as err:
         sys.exit(f'error: {err}')
 
     probability = float(pred.pred_score[positive])

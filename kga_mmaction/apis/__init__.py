@@ -8,10 +8,13 @@ from .features import (build_loading_dataset, dataset_features, embed_clip,
                        image_dataset_cfg, video_dataset_cfg)
 from .inference import (DECODE_TRANSFORMS, POSITIVE_CLASS,
                         StrayFrameFileWarning, TruncatedVideoWarning,
-                        VideoFrames,
-                        config_max_frames, dataset_classes, default_device,
-                        init_kga_recognizer, positive_index,
-                        predict_video, read_video_frames, sample_indices,
+                        UnreliableInputError, VideoFrames,
+                        check_video_frames, config_max_frames,
+                        dataset_classes, default_device, frame_resizer,
+                        init_kga_recognizer, model_input_shape,
+                        pipeline_after_reading, positive_index,
+                        predict_video, read_resize_step, read_video_frames,
+                        remaining_test_pipeline, sample_indices,
                         split_test_pipeline)
 
 __all__ = [
@@ -22,8 +25,10 @@ __all__ = [
     'build_loading_dataset', 'dataset_features', 'embed_clip',
     'image_dataset_cfg', 'video_dataset_cfg', 'DECODE_TRANSFORMS',
     'POSITIVE_CLASS', 'StrayFrameFileWarning', 'TruncatedVideoWarning',
-    'VideoFrames',
+    'UnreliableInputError', 'VideoFrames', 'check_video_frames',
     'config_max_frames', 'dataset_classes', 'default_device',
-    'init_kga_recognizer', 'positive_index', 'predict_video',
-    'read_video_frames', 'sample_indices', 'split_test_pipeline'
+    'frame_resizer', 'init_kga_recognizer', 'model_input_shape',
+    'pipeline_after_reading', 'positive_index', 'predict_video',
+    'read_resize_step', 'read_video_frames', 'remaining_test_pipeline',
+    'sample_indices', 'split_test_pipeline'
 ]

@@ -120,3 +120,30 @@ def test_infer_on_empty_input_fails_naming_it(tiny_kga, tmp_path, kind):
     else:
         path = tmp_path / 'missing.mp4'
     assert str(path) in exit_message(tiny_kga, tiny_kga.checkpoint, path)
+
+
+def test_infer_refuses_a_blank_video(tiny_kga, tmp_path, capsys):
+    """An all-black video used to get "benign 0.83"."""
+    path = tmp_path / 'black.mp4'
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'mp4v'), 10,
+                             (48, 40))
+    for _ in range(8):
+        writer.write(np.zeros((40, 48, 3), np.uint8))
+    writer.release()
+    message = exit_message(tiny_kga, tiny_kga.checkpoint, path)
+    assert f'blank_video: {path}' in message
+    assert not PROBABILITY.search(capsys.readouterr().out)
+
+
+def test_infer_refuses_frames_far_smaller_than_the_model_input(
+        tiny_kga, tmp_path, capsys):
+    """8x8 frames used to get "benign 1.0000"."""
+    folder = tmp_path / 'tiny'
+    folder.mkdir()
+    rng = np.random.default_rng(2)
+    for i in range(6):
+        Image.fromarray(rng.integers(0, 255, (8, 8), np.uint8)).save(
+            folder / f'{i:03d}.png')
+    message = exit_message(tiny_kga, tiny_kga.checkpoint, folder)
+    assert f'small_frames: {folder} (frames are 8x8' in message
+    assert not PROBABILITY.search(capsys.readouterr().out)
