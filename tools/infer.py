@@ -19,7 +19,9 @@ video, weight). A missing, empty or undecodable INPUT exits with status 1
 and a message naming it, and so do an input that fails the input checks (a
 mostly blank video, frames far smaller than the model input; see
 :mod:`kga_mmaction.datasets.input_sanity`) and NaN or infinite model
-outputs: no diagnosis is printed from them. ``--fast`` runs the backbone in
+outputs: no diagnosis is printed from them. ``--save-strip`` is checked
+before any work: its suffix picks the format (``.png``, ``.jpg``, ``.pdf``,
+``.svg``) and its folder must exist. ``--fast`` runs the backbone in
 channels_last, with bf16 (CPU with native bf16) or fp16 (CUDA) autocast,
 8 (CPU) or 32 (CUDA) frames at a time (see
 :mod:`kga_mmaction.models.recognizers.fast_inference`);
@@ -37,13 +39,14 @@ from kga_mmaction.apis import (POSITIVE_CLASS, UnreliableInputError,
                                config_max_frames, dataset_classes,
                                init_kga_recognizer, load_config_from_args,
                                model_input_shape, pipeline_after_reading,
-                               positive_index, predict_video,
+                               positive_index, positive_int, predict_video,
                                read_video_frames)
 from kga_mmaction.evaluation import NonFiniteScoreError
 from kga_mmaction.evaluation.functional import top_k_frames
 from kga_mmaction.models.recognizers.inference_flags import \
     set_inference_test_cfg
-from kga_mmaction.visualization import plot_attention_strip, save_figure
+from kga_mmaction.visualization import (figure_format, plot_attention_strip,
+                                        save_figure)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -53,9 +56,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('input', help='video file or folder of frames')
     parser.add_argument('--top-k', type=int, default=5,
                         help='keyframes to list (default: 5)')
-    parser.add_argument('--save-strip', metavar='PNG',
-                        help='save the attention strip figure here')
-    parser.add_argument('--max-frames', type=int,
+    parser.add_argument('--save-strip', metavar='FILE',
+                        help='save the attention strip figure here; the '
+                        'suffix picks the format (.png, .jpg, .pdf, .svg)')
+    parser.add_argument('--max-frames', type=positive_int,
                         help="frames to sample (default: the model's "
                         'max_frames)')
     parser.add_argument('--fast', action='store_true',
@@ -70,6 +74,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.top_k < 1:
         parser.error(f'--top-k must be >= 1, got {args.top_k}')
+    if args.save_strip is not None:
+        try:
+            figure_format(args.save_strip)
+        except (ValueError, FileNotFoundError) as err:
+            parser.error(f'--save-strip: {err}')
     if args.frame_chunk_size is not None and args.frame_chunk_size < 1:
         parser.error('--frame-chunk-size must be >= 1, got '
                      f'{args.frame_chunk_size}')
@@ -82,7 +91,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     classes = dataset_classes(cfg.test_dataloader.dataset)
     positive = positive_index(classes)
     limit = config_max_frames(cfg)
-    max_frames = args.max_frames or limit
+    max_frames = limit if args.max_frames is None else args.max_frames
     if not 1 <= max_frames <= limit:
         sys.exit(f'error: --max-frames must be in [1, {limit}] (the '
                  f"model's max_frames), got {max_frames}")
