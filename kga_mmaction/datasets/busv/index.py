@@ -245,7 +245,6 @@ def _scan_video_folder(
         name: str, path: str) -> Tuple[_DiskVideo, List[Problem],
                                        List[Problem]]:
     """The frames of one video folder, its problems and its warnings."""
-    problems, warnings = [], []
     try:
         sequence = scan_frame_folder(path)
     except FrameFolderError as err:
@@ -264,10 +263,10 @@ def _scan_video_folder(
                 f'{sequence.filename_tmpl} (e.g. '
                 f'{osp.basename(sequence.files[0])})')
         ], warnings
-    for frame_path in sequence.files:
-        if os.stat(frame_path).st_size == 0:
-            problems.append(
-                Problem(UNREADABLE_FILE, frame_path, 'empty file (0 bytes)'))
+    problems = [
+        Problem(UNREADABLE_FILE, frame_path, 'empty file (0 bytes)')
+        for frame_path in sequence.files if os.stat(frame_path).st_size == 0
+    ]
     return _DiskVideo(name, path, sequence.numbers), problems, warnings
 
 
@@ -445,8 +444,11 @@ def index_busv_root(root: str, deep: bool = False) -> BUSVIndex:
     root = osp.abspath(root)
     rawframes = osp.join(root, BUSV_FRAMES_FOLDER)
     if not osp.isdir(rawframes):
+        target = broken_symlink_target(rawframes)
+        what = ('not found' if target is None else
+                f'is a broken symbolic link to {target}')
         raise FileNotFoundError(
-            f'BUSV frame folder not found: {rawframes} (expected '
+            f'BUSV frame folder {rawframes} {what} (expected '
             '<root>/rawframes/<benign|malignant>/<video_id>/NNNNNN.png)')
     annotation_files = {
         split: find_busv_annotation(root, split)

@@ -117,3 +117,19 @@ def test_deep_reports_a_duplicate_video_within_a_class(generated_busv, mini):
     raw = osp.join(generated_busv, 'rawframes')
     assert (kind, path) == ('shared_frames', osp.join(raw, name))
     assert detail.endswith('val: a duplicate)')
+
+
+def test_a_broken_json_or_rawframes_link_is_named_as_such(generated_busv):
+    json_path = osp.join(generated_busv, 'imagenet_vid_val.json')
+    os.remove(json_path)
+    os.symlink(json_path + '.moved', json_path)
+    with pytest.raises(FileNotFoundError) as err:
+        index_busv_root(generated_busv)
+    assert (f'{json_path} (a broken symbolic link to {json_path}.moved)'
+            in str(err.value))
+    raw = osp.join(generated_busv, 'rawframes')
+    shutil.rmtree(raw)
+    os.symlink(raw + '.moved', raw)
+    with pytest.raises(FileNotFoundError,
+                       match='is a broken symbolic link to'):
+        index_busv_root(generated_busv)
