@@ -4,15 +4,24 @@
 [--save-strip strip.png] [--max-frames N] [--device DEV]
 [--fast] [--frame-chunk-size N] [--compile] [--trust-checkpoint]``
 
-INPUT is a video file (``.mp4``, ``.avi``, ...; decoded with OpenCV) or a
-folder of PNG/JPG frames (taken in natural file-name order). Up to
-``--max-frames`` frames (default: the model's ``max_frames``, 128 as in the
-paper) are sampled uniformly and go through the config's test pipeline
-after its decoding step. Prints the malignancy probability, the predicted
-class and the ``--top-k`` frames with the highest attention (0-based frame
-index in the video, weight). A missing, empty or undecodable INPUT exits
-with status 1 and a message naming it, and so do NaN or infinite model
-outputs (no diagnosis is printed from them). ``--fast`` runs the backbone in
+INPUT is a video file (``.mp4``, ``.avi``, ..., or no extension; decoded
+with OpenCV) or a folder holding one numbered sequence of PNG/JPG/BMP/TIFF/
+WebP frames (in frame-number order; an image without a frame number, e.g.
+``thumbnail.png``, is left out with a warning; a frame number stored twice
+or a second naming pattern is an error). Up to ``--max-frames`` frames
+(default: the model's ``max_frames``, 128 as in the paper) are sampled
+uniformly, resized as they are read by the test pipeline's first ``Resize``
+(memory does not grow with the source resolution) and go through the rest
+of the pipeline. 16-bit frames are read by the range their values use, with
+a warning. Prints the malignancy probability, the predicted class and the
+``--top-k`` frames with the highest attention (0-based frame index in the
+video, weight). A missing, empty or undecodable INPUT exits with status 1
+and a message naming it, and so do an input that fails the input checks (a
+mostly blank video, frames far smaller than the model input; see
+:mod:`kga_mmaction.datasets.input_sanity`) and NaN or infinite model
+outputs: no diagnosis is printed from them. ``--save-strip`` is checked
+before any work: its suffix picks the format (``.png``, ``.jpg``, ``.pdf``,
+``.svg``) and its folder must exist. ``--fast`` runs the backbone in
 channels_last, with bf16 (CPU with native bf16) or fp16 (CUDA) autocast,
 8 (CPU) or 32 (CUDA) frames at a time (see
 :mod:`kga_mmaction.models.recognizers.fast_inference`);
@@ -25,16 +34,19 @@ import os.path as osp
 import sys
 from typing import List, Optional
 
-from kga_mmaction.apis import (POSITIVE_CLASS, add_model_arguments,
+from kga_mmaction.apis import (POSITIVE_CLASS, UnreliableInputError,
+                               add_model_arguments, check_video_frames,
                                config_max_frames, dataset_classes,
                                init_kga_recognizer, load_config_from_args,
-                               positive_index, predict_video,
+                               model_input_shape, pipeline_after_reading,
+                               positive_index, positive_int, predict_video,
                                read_video_frames)
 from kga_mmaction.evaluation import NonFiniteScoreError
 from kga_mmaction.evaluation.functional import top_k_frames
 from kga_mmaction.models.recognizers.inference_flags import \
     set_inference_test_cfg
-from kga_mmaction.visualization import plot_attention_strip, save_figure
+from kga_mmaction.visualization import (figure_format, plot_attention_strip,
+                                        save_figure)
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -44,9 +56,10 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument('input', help='video file or folder of frames')
     parser.add_argument('--top-k', type=int, default=5,
                         help='keyframes to list (default: 5)')
-    parser.add_argument('--save-strip', metavar='PNG',
-                        help='save the attention strip figure here')
-    parser.add_argument('--max-frames', type=int,
+    parser.add_argument('--save-strip', metavar='FILE',
+                        help='save the attention strip figure here; the '
+                        'suffix picks the format (.png, .jpg, .pdf, .svg)')
+    parser.add_argument('--max-frames', type=positive_int,
                         help="frames to sample (default: the model's "
                         'max_frames)')
     parser.add_argument('--fast', action='store_true',
@@ -61,6 +74,11 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.top_k < 1:
         parser.error(f'--top-k must be >= 1, got {args.top_k}')
+    if args.save_strip is not None:
+        try:
+            figure_format(args.save_strip)
+        except (ValueError, FileNotFoundError) as err:
+            parser.error(f'--save-strip: {err}')
     if args.frame_chunk_size is not None and args.frame_chunk_size < 1:
         parser.error('--frame-chunk-size must be >= 1, got '
                      f'{args.frame_chunk_size}')
@@ -73,7 +91,7 @@ def main(argv: Optional[List[str]] = None) -> None:
     classes = dataset_classes(cfg.test_dataloader.dataset)
     positive = positive_index(classes)
     limit = config_max_frames(cfg)
-    max_frames = args.max_frames or limit
+    max_frames = limit if args.max_frames is None else args.max_frames
     if not 1 <= max_frames <= limit:
         sys.exit(f'error: --max-frames must be in [1, {limit}] (the '
                  f"model's max_frames), got {max_frames}")
@@ -82,8 +100,10 @@ def main(argv: Optional[List[str]] = None) -> None:
                                args.frame_chunk_size, args.compile)
     except ValueError as err:
         sys.exit(f'error: {err}')
+    resize, rest = pipeline_after_reading(cfg)
     try:  # before building the model, so that a bad INPUT fails fast
-        video = read_video_frames(args.input, max_frames)
+        video = read_video_frames(args.input, max_frames, resize)
+        check_video_frames(video, model_input_shape(video, rest))
     except (FileNotFoundError, ValueError) as err:
         sys.exit(f'error: {err}')
     model = init_kga_recognizer(cfg, args.checkpoint, args.device,
@@ -91,7 +111,7 @@ def main(argv: Optional[List[str]] = None) -> None:
                                 args.allow_partial_checkpoint)
     try:
         pred = predict_video(model, video)
-    except NonFiniteScoreError as err:
+    except (NonFiniteScoreError, UnreliableInputError) as err:
         sys.exit(f'error: {err}')
 
     probability = float(pred.pred_score[positive])

@@ -43,6 +43,15 @@ from ..evaluation import (NonFiniteScoreError, VideoPrediction,
 from .inference import dataset_classes, default_device, init_kga_recognizer
 
 
+def positive_int(text: str) -> int:
+    """An argparse ``type``: an integer of at least 1 (``--max-frames 0``
+    is an error, not the default)."""
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f'must be >= 1, got {value}')
+    return value
+
+
 def add_model_arguments(parser: argparse.ArgumentParser) -> None:
     """Add ``config``, ``checkpoint``, ``--device``, ``--trust-checkpoint``,
     ``--allow-partial-checkpoint`` and ``--cfg-options`` to ``parser``.
@@ -76,7 +85,7 @@ def add_video_selection_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument('--videos', type=int,
                         help='number of videos, spread over the dataset '
                         '(default: all)')
-    parser.add_argument('--max-frames', type=int,
+    parser.add_argument('--max-frames', type=positive_int,
                         help="frames sampled per video (default: the test "
                         "pipeline's SampleUpToFrames)")
 

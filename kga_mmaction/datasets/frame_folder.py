@@ -2,44 +2,66 @@
 
 The one place that says which files of a folder are its frames, in which
 order, under which file name template, and that decodes them. Every reader
-of a frame folder goes through it:
+of a frame folder goes through :func:`scan_frame_folder`:
 
 * the BUSV index (:func:`~kga_mmaction.datasets.busv.index.index_busv_root`)
-  lists each video folder with :func:`frame_entries` and keeps the released
-  ``NNNNNN.png`` names;
-* :class:`~kga_mmaction.datasets.VideoListDataset` finds the template of a
-  user's folder with :func:`detect_frame_template`, for MMAction2's
-  ``SampleFrames`` + ``RawFrameDecode``;
-* single-video inference (:mod:`kga_mmaction.apis`) lists the frames with
-  :func:`list_frames` and decodes the sampled ones with :func:`read_frames`.
+  scans each video folder and requires the released ``NNNNNN.png`` names;
+* :class:`~kga_mmaction.datasets.VideoListDataset` takes the template and
+  start index of a user's folder, for MMAction2's ``SampleFrames`` +
+  ``RawFrameDecode`` (:func:`detect_frame_template` also checks that the
+  numbering has no gaps);
+* single-video inference (:mod:`kga_mmaction.apis`) takes the files and
+  decodes the sampled ones with :func:`read_frames`.
 
+**The rule.** A frame folder holds one numbered sequence in one extension.
 A frame is a visible (not ``.``-prefixed) file with one of
-:data:`FRAME_EXTENSIONS`; frames are in natural file name order
-(``f2.png`` before ``f10.png``).
+:data:`FRAME_EXTENSIONS` (any case) named ``<prefix><number>.<ext>``
+(:data:`FRAME_RE`: the number is the last run of digits); frames are in
+frame-number order.
+
+* The same frame number stored twice (``000016.png`` and ``000016.jpg``,
+  or ``f1.png`` and ``f001.png``) is an error that names both files.
+* An image file without a frame number (``thumbnail.png``, ``cover.jpg``)
+  is left out, and the callers warn, naming it
+  (:attr:`FrameSequence.stray_files`).
+* A second numbered pattern (another prefix, extension or zero padding:
+  ``thumb1.png`` next to ``000000.png``) is an error that names one file of
+  each: which of them is the video cannot be guessed.
+* A frame that is a broken symbolic link is an error that names it.
+
+Files of other types (``notes.txt``, ``Thumbs.db``) are never frames and
+are ignored.
 """
 import os
 import os.path as osp
 import re
-from typing import List, Sequence, Tuple, Union
+import warnings
+from dataclasses import dataclass, field
+from typing import Callable, List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .problems import EMPTY_VIDEO, FRAME_GAP, MIXED_FRAME_NAMES
-from .transforms.loading import read_rgb_image
+from .input_sanity import (HighBitDepthWarning, scale_to_uint8,
+                           significant_bits)
+from .problems import (BROKEN_SYMLINK, DUPLICATE_FRAME, EMPTY_VIDEO,
+                       FRAME_GAP, MIXED_FRAME_NAMES, broken_symlink_target)
+from .transforms.loading import decode_image, to_rgb
 
-#: Extensions of frame files (compared in lower case, without the dot).
-FRAME_EXTENSIONS = ('png', 'jpg', 'jpeg', 'bmp')
-#: A numbered frame file: an optional non-digit prefix, a number, an
+#: Extensions of frame files (compared in lower case, without the dot):
+#: those OpenCV decodes.
+FRAME_EXTENSIONS = ('png', 'jpg', 'jpeg', 'bmp', 'tif', 'tiff', 'webp')
+#: A numbered frame file: a prefix, a number (the last run of digits), an
 #: extension.
-FRAME_RE = re.compile(r'^(?P<prefix>\D*)(?P<num>\d+)\.(?P<ext>[A-Za-z]+)$')
+FRAME_RE = re.compile(r'^(?P<prefix>.*?)(?P<num>\d+)\.(?P<ext>[A-Za-z]+)$')
 
 
 class FrameFolderError(ValueError):
     """A frame folder that cannot be read as one clip.
 
     Args:
-        kind (str): The problem kind (``empty_video``, ``frame_gap`` or
-            ``mixed_frame_names``, see :mod:`~kga_mmaction.datasets.problems`).
+        kind (str): The problem kind (``empty_video``, ``frame_gap``,
+            ``mixed_frame_names``, ``duplicate_frame`` or
+            ``broken_symlink``, see :mod:`~kga_mmaction.datasets.problems`).
         message (str): What is wrong, naming the folder or file.
     """
 
@@ -62,53 +84,135 @@ def visible_entries(folder: str) -> List[os.DirEntry]:
                       key=lambda e: e.name)
 
 
-def frame_entries(frame_dir: str) -> Tuple[List[os.DirEntry], int]:
-    """The frame files of a folder and how many other entries it holds.
+@dataclass
+class FrameSequence:
+    """The frames of a folder: its one numbered sequence (see the module
+    docstring for the rule).
 
     Args:
-        frame_dir (str): Folder of frames.
-
-    Returns:
-        tuple: The frame files (natural order) and the number of the other
-        visible entries (sub-folders, files of other types).
+        folder (str): The folder.
+        files (list[str]): Path of each frame, in frame-number order.
+        numbers (list[int]): Frame number of each file, increasing.
+        filename_tmpl (str): Their name template, e.g. ``'{:06}.png'`` or
+            ``'img_{:05}.jpg'`` (``'{}.png'`` for unpadded numbers).
+        stray_files (list[str]): Image files without a frame number, left
+            out of the sequence.
     """
-    frames, others = [], 0
-    for entry in visible_entries(frame_dir):
-        ext = osp.splitext(entry.name)[1][1:].lower()
-        if entry.is_file() and ext in FRAME_EXTENSIONS:
-            frames.append(entry)
-        else:
-            others += 1
-    frames.sort(key=lambda entry: natural_key(entry.name))
-    return frames, others
+    folder: str
+    files: List[str]
+    numbers: List[int]
+    filename_tmpl: str
+    stray_files: List[str] = field(default_factory=list)
+
+    @property
+    def start_index(self) -> int:
+        """Number of the first frame."""
+        return self.numbers[0]
+
+    def missing_numbers(self) -> List[int]:
+        """Numbers between the first and the last frame with no file."""
+        return sorted(
+            set(range(self.numbers[0], self.numbers[-1] + 1)) -
+            set(self.numbers))
+
+    def stray_warning(self) -> str:
+        """The sentence that names the stray files (empty if none)."""
+        if not self.stray_files:
+            return ''
+        names = ', '.join(osp.basename(p) for p in self.stray_files)
+        return (f'{len(self.stray_files)} image file(s) of {self.folder} '
+                f'have no frame number and are left out: {names}')
 
 
-def list_frames(frame_dir: str) -> List[str]:
-    """Paths of the frames of a folder, in natural order.
+def _template(prefix: str, ext: str, width: Optional[int]) -> str:
+    prefix = prefix.replace('{', '{{').replace('}', '}}')
+    return f'{prefix}{{:0{width}}}.{ext}' if width else f'{prefix}{{}}.{ext}'
+
+
+def scan_frame_folder(folder: str) -> FrameSequence:
+    """Find the one numbered frame sequence of a folder.
 
     Args:
-        frame_dir (str): Folder of frames.
+        folder (str): Folder of frames.
 
     Returns:
-        list[str]: One path per frame file, whatever the names.
+        FrameSequence: The frames and the image files left out.
 
     Raises:
-        FrameFolderError: (a ValueError) If the folder holds no frame file;
-            the message names the folder.
+        FrameFolderError: (a ValueError) If the folder holds no numbered
+            frame (``empty_video``), a frame number twice
+            (``duplicate_frame``, naming both files), several naming
+            patterns (``mixed_frame_names``, naming one file of each) or a
+            broken link with a frame extension (``broken_symlink``).
     """
-    frames, _ = frame_entries(frame_dir)
-    if not frames:
+    strays = []
+    numbered = {}  # (prefix, number) -> (path, ext, digits)
+    for entry in visible_entries(folder):
+        ext = osp.splitext(entry.name)[1][1:]
+        if ext.lower() not in FRAME_EXTENSIONS:
+            continue
+        target = broken_symlink_target(entry.path)
+        if target is not None:
+            raise FrameFolderError(
+                BROKEN_SYMLINK, f'frame {entry.path} is a broken symbolic '
+                f'link to {target}')
+        if not entry.is_file():
+            continue
+        match = FRAME_RE.match(entry.name)
+        if match is None:
+            strays.append(entry.path)
+            continue
+        key = (match['prefix'], int(match['num']))
+        if key in numbered:
+            raise FrameFolderError(
+                DUPLICATE_FRAME,
+                f'frame number {key[1]} is stored twice in folder {folder}: '
+                f'{numbered[key][0]} and {entry.path} (a frame folder holds '
+                'one sequence in one extension)')
+        numbered[key] = (entry.path, match['ext'], match['num'])
+    if not numbered:
+        detail = (f'; left out, without a frame number: '
+                  f'{", ".join(osp.basename(p) for p in strays)}'
+                  if strays else '')
         raise FrameFolderError(
-            EMPTY_VIDEO, f'no frames ({", ".join(FRAME_EXTENSIONS)} files) '
-            f'in folder {frame_dir}')
-    return [entry.path for entry in frames]
+            EMPTY_VIDEO, f'no numbered frames (<prefix><number>.'
+            f'{"/".join(FRAME_EXTENSIONS)}) in folder {folder}{detail}')
+    patterns = {}  # (prefix, ext, padded width or None) -> [(num, path)]
+    for (prefix, number), (path, ext, digits) in numbered.items():
+        padded = len(digits) > 1 and digits.startswith('0')
+        patterns.setdefault((prefix, ext, len(digits) if padded else None),
+                            []).append((number, path, len(digits)))
+    # Unpadded numbers of the padded width belong to the padded pattern
+    # (000009.png and 100000.png are one pattern).
+    for key in [k for k in patterns if k[2] is None]:
+        for padded_key in [k for k in patterns if k[2] is not None]:
+            if key[:2] == padded_key[:2] and {
+                    width for _, _, width in patterns[key]
+            } == {padded_key[2]}:
+                patterns[padded_key] += patterns.pop(key)
+                break
+    if len(patterns) > 1:
+        shown = ', '.join(
+            f'{_template(p, e, w).replace("{}", "<n>")} (e.g. '
+            f'{osp.basename(min(patterns[(p, e, w)])[1])})'
+            for p, e, w in sorted(patterns, key=str))
+        raise FrameFolderError(
+            MIXED_FRAME_NAMES,
+            f'several frame naming patterns in folder {folder}: {shown} '
+            '(a frame folder holds one sequence in one extension)')
+    (prefix, ext, width), frames = next(iter(patterns.items()))
+    frames.sort()
+    return FrameSequence(
+        folder=folder,
+        files=[path for _, path, _ in frames],
+        numbers=[number for number, _, _ in frames],
+        filename_tmpl=_template(prefix, ext, width),
+        stray_files=sorted(strays, key=natural_key))
 
 
 def detect_frame_template(frame_dir: str) -> Tuple[str, int, int]:
-    """Detect the file name template of a folder of frames.
-
-    All numbered frame files (:data:`FRAME_RE`) must share one prefix, one
-    extension and one zero padding, and be numbered contiguously.
+    """The file name template of a folder of frames numbered without gaps,
+    as MMAction2's ``RawFrameDecode`` reads them.
 
     Args:
         frame_dir (str): Folder of frames.
@@ -118,70 +222,68 @@ def detect_frame_template(frame_dir: str) -> Tuple[str, int, int]:
         ``('{:06}.png', 0, 134)`` or ``('img_{:05}.jpg', 1, 300)``.
 
     Raises:
-        FrameFolderError: (a ValueError) If the folder holds no frames,
-            several naming patterns, or numbering with gaps; the message
-            names the folder (and for a gap the first missing file).
+        FrameFolderError: (a ValueError) For the errors of
+            :func:`scan_frame_folder`, and for numbering with gaps
+            (``frame_gap``, naming the first missing file).
     """
-    patterns = {}
-    numbers = []
-    for entry in frame_entries(frame_dir)[0]:
-        match = FRAME_RE.match(entry.name)
-        if match is None:
-            continue
-        digits = match['num']
-        padded = len(digits) > 1 and digits.startswith('0')
-        key = (match['prefix'], match['ext'], len(digits) if padded else None)
-        patterns.setdefault(key, []).append(len(digits))
-        numbers.append(int(digits))
-    if not numbers:
-        raise FrameFolderError(
-            EMPTY_VIDEO,
-            f'no frames (<prefix><number>.png/.jpg) in folder {frame_dir}')
-    # Unpadded numbers of the padded width belong to the padded pattern
-    # (000009.png and 000010.png are one pattern).
-    padded_keys = [k for k in patterns if k[2] is not None]
-    for key in [k for k in patterns if k[2] is None]:
-        for padded_key in padded_keys:
-            if key[:2] == padded_key[:2] and set(
-                    patterns[key]) == {padded_key[2]}:
-                patterns[padded_key] += patterns.pop(key)
-                break
-    if len(patterns) > 1:
-        shown = ', '.join(f'{p}<{w or "n"} digits>.{e}'
-                          for p, e, w in sorted(patterns, key=str))
-        raise FrameFolderError(
-            MIXED_FRAME_NAMES,
-            f'several frame naming patterns in folder {frame_dir}: {shown}')
-    (prefix, ext, width), = patterns
-    tmpl = f'{prefix}{{:0{width}}}.{ext}' if width else f'{prefix}{{}}.{ext}'
-    start = min(numbers)
-    missing = sorted(set(range(start, max(numbers) + 1)) - set(numbers))
+    sequence = scan_frame_folder(frame_dir)
+    missing = sequence.missing_numbers()
     if missing:
         raise FrameFolderError(
             FRAME_GAP,
             f'frame numbering has {len(missing)} gap(s), first missing '
-            f'{osp.join(frame_dir, tmpl.format(missing[0]))}')
-    return tmpl, start, len(numbers)
+            f'{osp.join(frame_dir, sequence.filename_tmpl.format(missing[0]))}'
+        )
+    return (sequence.filename_tmpl, sequence.start_index,
+            len(sequence.files))
 
 
-def read_frames(paths: Sequence[str]) -> List[np.ndarray]:
+def read_frames(
+    paths: Sequence[str],
+    transform: Optional[Callable[[np.ndarray], np.ndarray]] = None
+) -> Tuple[List[np.ndarray], Tuple[int, int]]:
     """Decode frame files that must form one clip.
+
+    Each frame goes through ``transform`` (e.g. a resize) as soon as it is
+    decoded, so that only transformed frames are held. 16-bit frames are
+    brought to 8 bits by the range the clip's values use
+    (:func:`~kga_mmaction.datasets.input_sanity.significant_bits`), with a
+    :class:`~kga_mmaction.datasets.input_sanity.HighBitDepthWarning`.
 
     Args:
         paths (Sequence[str]): Frame files, in clip order.
+        transform (Callable, optional): Applied to each ``H x W x 3`` RGB
+            frame (uint8, or uint16 for a 16-bit file). Defaults to None.
 
     Returns:
-        list[np.ndarray]: ``H x W x 3`` uint8 RGB frames, one per path.
+        tuple: The ``H x W x 3`` uint8 RGB frames, one per path, and the
+        ``(H, W)`` they have in the files.
 
     Raises:
         FileNotFoundError: If a file does not exist.
         ValueError: If a file cannot be decoded, or the frames differ in
             size; the message names the files.
     """
-    frames = [read_rgb_image(path) for path in paths]
-    for path, frame in zip(paths[1:], frames[1:]):
-        if frame.shape != frames[0].shape:
+    frames, shape, peak = [], None, 0
+    for path in paths:
+        frame = to_rgb(decode_image(path), path)
+        if shape is None:
+            shape = frame.shape[:2]
+        elif frame.shape[:2] != shape:
             raise ValueError(f'frame {path} is {frame.shape[1]}x'
                              f'{frame.shape[0]}, but {paths[0]} is '
-                             f'{frames[0].shape[1]}x{frames[0].shape[0]}')
-    return frames
+                             f'{shape[1]}x{shape[0]}')
+        if frame.dtype == np.uint16:
+            peak = max(peak, int(frame.max()))
+        frames.append(frame if transform is None else transform(frame))
+    if any(frame.dtype == np.uint16 for frame in frames):
+        bits = significant_bits(peak)
+        warnings.warn(
+            f'frames of {osp.dirname(paths[0])} are 16-bit with values up '
+            f'to {peak}: read as {bits}-bit data ({2**bits - 1} -> 255)',
+            HighBitDepthWarning)
+        frames = [
+            scale_to_uint8(frame, bits) if frame.dtype == np.uint16 else frame
+            for frame in frames
+        ]
+    return frames, shape

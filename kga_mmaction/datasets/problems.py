@@ -15,6 +15,8 @@ training fails early with the lines the tool prints:
 Errors raised from problems are ``FileNotFoundError`` when every problem is
 something missing (:data:`MISSING_KINDS`) and ``ValueError`` otherwise.
 """
+import os
+import os.path as osp
 from dataclasses import dataclass
 from typing import Iterable, Optional, Sequence
 
@@ -39,6 +41,18 @@ SIZE_MISMATCH = 'size_mismatch'
 BAD_LINE = 'bad_line'
 UNKNOWN_MEDIA = 'unknown_media'
 MIXED_MEDIA = 'mixed_media'
+BROKEN_SYMLINK = 'broken_symlink'
+DUPLICATE_FRAME = 'duplicate_frame'
+DUPLICATE_ID = 'duplicate_id'
+DUPLICATE_ENTRY = 'duplicate_entry'
+VIDEO_IN_TWO_CLASSES = 'video_in_two_classes'
+BAD_BOX = 'bad_box'
+# Pixel checks (kga_mmaction.datasets.input_sanity) of tools/infer.py and
+# of the deep dataset check; frames shared by two videos (deep check).
+BLANK_VIDEO = 'blank_video'
+SMALL_FRAMES = 'small_frames'
+HIGH_BIT_DEPTH = 'high_bit_depth'
+SHARED_FRAMES = 'shared_frames'
 # Warning kinds (reported, never fatal).
 MISSING_MASK = 'missing_mask'
 ORPHAN_MASK = 'orphan_mask'
@@ -47,8 +61,26 @@ VIDEO_NOT_IN_JSON = 'video_not_in_json'
 
 #: Kinds that mean "a file or folder is not there"; an error made only of
 #: these is a FileNotFoundError.
-MISSING_KINDS = frozenset(
-    {MISSING_CLASS_DIR, MISSING_FRAME, MISSING_PATH, JSON_ENTRY_WITHOUT_FILES})
+MISSING_KINDS = frozenset({
+    MISSING_CLASS_DIR, MISSING_FRAME, MISSING_PATH, JSON_ENTRY_WITHOUT_FILES,
+    BROKEN_SYMLINK
+})
+
+
+def broken_symlink_target(path: str) -> Optional[str]:
+    """The target of ``path`` if it is a symbolic link to nothing.
+
+    Args:
+        path (str): Any path.
+
+    Returns:
+        str | None: What the link points to when ``path`` is a link whose
+        target does not exist; None otherwise (a missing path, a plain file
+        or folder, a working link).
+    """
+    if osp.islink(path) and not osp.exists(path):
+        return os.readlink(path)
+    return None
 
 
 @dataclass(frozen=True)

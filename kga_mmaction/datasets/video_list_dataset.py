@@ -20,9 +20,16 @@ kind only (they need different pipelines):
   and start index are detected from the files
   (:func:`~kga_mmaction.datasets.frame_folder.detect_frame_template`:
   ``000000.png`` as in BUSV -> ``'{:06}.png'``, start 0; ``img_00001.jpg``
-  as in MMAction2 -> ``'img_{:05}.jpg'``, start 1);
+  as in MMAction2 -> ``'img_{:05}.jpg'``, start 1); the folder holds one
+  sequence in one extension (:mod:`~kga_mmaction.datasets.frame_folder`),
+  and an image without a frame number is left out with a warning naming it;
 * file -> ``dict(filename, label, video_id)`` for ``DecordInit`` +
-  ``SampleFrames`` + ``DecordDecode`` (or ``PyAVInit``/``PyAVDecode``).
+  ``SampleFrames`` + ``DecordDecode`` (or ``PyAVInit``/``PyAVDecode``): a
+  file with a video extension, or without an extension when its content
+  decodes as a video (:mod:`~kga_mmaction.datasets.video_file`).
+
+A path listed twice is a problem (with two labels, a label conflict). The
+list file may start with a UTF-8 BOM.
 """
 import os.path as osp
 import re
@@ -35,12 +42,12 @@ from mmaction.registry import DATASETS
 from mmaction.utils import ConfigType
 from .checked_action_dataset import (CheckedActionDataset,
                                      classes_metainfo)
-from .frame_folder import FrameFolderError, detect_frame_template
-from .problems import (BAD_LINE, MISSING_PATH, MIXED_MEDIA, UNKNOWN_LABEL,
-                       UNKNOWN_MEDIA, Problem, raise_for_problems)
-
-VIDEO_EXTENSIONS = ('.mp4', '.avi', '.mov', '.mkv', '.webm', '.m4v', '.mpg',
-                    '.mpeg', '.wmv', '.flv')
+from .frame_folder import FrameFolderError, scan_frame_folder
+from .problems import (BAD_LINE, BROKEN_SYMLINK, DUPLICATE_ENTRY, FRAME_GAP,
+                       MISSING_PATH, MIXED_MEDIA, UNKNOWN_LABEL,
+                       UNKNOWN_MEDIA, Problem, broken_symlink_target,
+                       raise_for_problems)
+from .video_file import VIDEO_EXTENSIONS, is_video_file
 
 
 @DATASETS.register_module()
@@ -49,10 +56,11 @@ class VideoListDataset(CheckedActionDataset):
 
     See the module docstring for the list format and the entries produced.
     Every line is checked at construction; all problems (bad line, unknown
-    label, missing path, empty folder or gap in the frame numbering, unknown
-    file type, folders mixed with files) are raised together in one
-    ``ValueError`` (``FileNotFoundError`` if only paths are missing), each
-    naming the list file, the line number and the path.
+    label, missing path or broken link, empty folder, a frame stored twice
+    or a gap in the frame numbering, unknown file type, folders mixed with
+    files, a path listed twice) are raised together in one ``ValueError``
+    (``FileNotFoundError`` if only paths are missing), each naming the list
+    file, the line number and the path.
 
     Args:
         ann_file (str): The list file.
@@ -113,30 +121,50 @@ class VideoListDataset(CheckedActionDataset):
                 f'{", ".join(self.classes)} nor an integer in '
                 f'[0, {len(self.classes)})')
         if osp.isdir(path):
-            try:
-                tmpl, start, total = detect_frame_template(path)
-            except FrameFolderError as err:
-                return Problem(err.kind, path, f'{where}: {err}')
-            return dict(
-                frame_dir=path,
-                total_frames=total,
-                filename_tmpl=tmpl,
-                start_index=start,
-                label=label,
-                video_id=osp.basename(path))
+            return self._parse_folder(path, label, where)
+        target = broken_symlink_target(path)
+        if target is not None:
+            return Problem(BROKEN_SYMLINK, path,
+                           f'{where}: broken symbolic link to {target}')
         if not osp.isfile(path):
             return Problem(MISSING_PATH, path,
                            f'{where}: no such file or folder')
-        if osp.splitext(path)[1].lower() not in VIDEO_EXTENSIONS:
+        if not is_video_file(path):
             return Problem(
                 UNKNOWN_MEDIA, path,
                 f'{where}: neither a frame folder nor a video file '
-                f'({", ".join(VIDEO_EXTENSIONS)})')
+                f'({", ".join(VIDEO_EXTENSIONS)}, or no extension and '
+                'content OpenCV decodes)')
         return dict(
             filename=path,
             label=label,
             start_index=0,
             video_id=osp.splitext(osp.basename(path))[0])
+
+    def _parse_folder(self, path: str, label: int,
+                      where: str) -> Union[dict, Problem]:
+        """A frame folder -> its data entry, or its problem."""
+        try:
+            sequence = scan_frame_folder(path)
+        except FrameFolderError as err:
+            return Problem(err.kind, path, f'{where}: {err}')
+        missing = sequence.missing_numbers()
+        if missing:
+            first = osp.join(path, sequence.filename_tmpl.format(missing[0]))
+            return Problem(
+                FRAME_GAP, path,
+                f'{where}: frame numbering has {len(missing)} gap(s), first '
+                f'missing {first}')
+        if sequence.stray_files:
+            MMLogger.get_current_instance().warning(
+                f'VideoListDataset: {where}: {sequence.stray_warning()}')
+        return dict(
+            frame_dir=path,
+            total_frames=len(sequence.files),
+            filename_tmpl=sequence.filename_tmpl,
+            start_index=sequence.start_index,
+            label=label,
+            video_id=osp.basename(path))
 
     def load_data_list(self) -> List[dict]:
         """Parse and check every line of the list file."""
@@ -146,7 +174,8 @@ class VideoListDataset(CheckedActionDataset):
         prefix = self.data_prefix.get('video') or ''
         data_list, problems = [], []
         first_line_of = {}  # 'folder' / 'file' -> (line number, path)
-        with open(ann_file, encoding='utf-8') as f:
+        listed = {}  # path -> (line number, label)
+        with open(ann_file, encoding='utf-8-sig') as f:
             lines = f.read().splitlines()
         for lineno, line in enumerate(lines, start=1):
             line = line.strip()
@@ -158,6 +187,18 @@ class VideoListDataset(CheckedActionDataset):
                 continue
             kind, path = (('folder', item['frame_dir']) if 'frame_dir' in item
                           else ('file', item['filename']))
+            if path in listed:
+                first, label = listed[path]
+                conflict = (f', a label conflict ({self.classes[label]} vs '
+                            f'{self.classes[item["label"]]})'
+                            if label != item['label'] else '')
+                problems.append(
+                    Problem(
+                        DUPLICATE_ENTRY, path,
+                        f'{ann_file} lists it on lines {first} and '
+                        f'{lineno}{conflict}'))
+                continue
+            listed[path] = (lineno, item['label'])
             first_line_of.setdefault(kind, (lineno, path))
             data_list.append(item)
         if len(first_line_of) > 1:

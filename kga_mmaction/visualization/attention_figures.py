@@ -3,7 +3,7 @@
 Pure plotting functions: each takes arrays, returns a
 :class:`matplotlib.figure.Figure` drawn on an Agg canvas (no pyplot, no
 global backend switch, no display needed), and :func:`save_figure` writes
-it as PNG.
+it in the format its suffix names (:data:`FIGURE_FORMATS`).
 
 * :func:`plot_attention_strip` -- sampled frames of one video, each titled
   with its attention weight, the top-k frames framed in red, and the weight
@@ -26,11 +26,15 @@ from matplotlib.figure import Figure
 from scipy.special import expit
 
 from ..evaluation.functional import pearson_r, roc_analysis, top_k_frames
+from ..utils.atomic import write_atomically
 
 #: Colour of each class index (benign, malignant, normal, ...).
 CLASS_COLORS = ('tab:blue', 'tab:red', 'tab:green', 'tab:purple')
 #: Colour of the frame and marker of the highest-weight frames.
 TOP_COLOR = 'red'
+#: File suffix -> matplotlib format of the figures :func:`save_figure`
+#: writes.
+FIGURE_FORMATS = dict(png='png', jpg='jpg', jpeg='jpg', pdf='pdf', svg='svg')
 
 
 def _new_figure(width: float, height: float) -> Figure:
@@ -44,20 +48,55 @@ def _class_color(label: int) -> str:
     return CLASS_COLORS[int(label) % len(CLASS_COLORS)]
 
 
+def figure_format(path: str) -> str:
+    """The format a figure written to ``path`` gets, checked before any
+    work is done.
+
+    Args:
+        path (str): Output file.
+
+    Returns:
+        str: The matplotlib format its suffix names.
+
+    Raises:
+        ValueError: If ``path`` is an existing folder or its suffix is not
+            one of :data:`FIGURE_FORMATS`.
+        FileNotFoundError: If its folder does not exist.
+    """
+    if osp.isdir(path):
+        raise ValueError(f'{path} is a folder; give a file name such as '
+                         f'{osp.join(path, "strip.png")}')
+    suffix = osp.splitext(path)[1][1:].lower()
+    if suffix not in FIGURE_FORMATS:
+        raise ValueError(f'{path}: the suffix names the figure format, one '
+                         f'of .{", .".join(FIGURE_FORMATS)}')
+    folder = osp.dirname(osp.abspath(path))
+    if not osp.isdir(folder):
+        raise FileNotFoundError(f'{path}: folder {folder} does not exist')
+    return FIGURE_FORMATS[suffix]
+
+
 def save_figure(fig: Figure, path: str, dpi: int = 100) -> str:
-    """Write a figure as PNG, creating the parent folder.
+    """Write a figure in the format its suffix names, creating the parent
+    folder; atomically (no partial file is left under ``path``).
 
     Args:
         fig (Figure): The figure.
-        path (str): Output ``.png`` file.
+        path (str): Output file: ``.png``, ``.jpg``, ``.pdf``, ``.svg``.
         dpi (int): Resolution. Defaults to 100.
 
     Returns:
         str: ``path``.
+
+    Raises:
+        ValueError: If ``path`` is a folder or has another suffix.
     """
-    parent = osp.dirname(osp.abspath(path))
-    os.makedirs(parent, exist_ok=True)
-    fig.savefig(path, format='png', dpi=dpi, bbox_inches='tight')
+    os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
+    fmt = figure_format(path)
+    write_atomically(
+        path,
+        lambda f: fig.savefig(f, format=fmt, dpi=dpi, bbox_inches='tight'),
+        binary=True)
     return path
 
 

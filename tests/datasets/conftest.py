@@ -13,9 +13,11 @@ video:
   ``benign (1)`` next to ``benign (10)``, extra ``_mask_1``/``_mask_2``
   files and every channel mode the real images come in.
 
-Frame pixels encode the frame index (red = 10 * index, green = 100,
-blue = 200) so a test can tell which frame was decoded and in which channel
-order.
+Frame pixels encode the frame index (red = 10 * index in the top-left
+quarter, green = 100, blue = 200) so a test can tell which frame was decoded
+and in which channel order. The rest of the red channel is noise drawn from
+the video's folder and the frame index: frames are not blank, and no two
+videos share a frame (the deep check reports both).
 
 Tests reach the builders, tables and :func:`clip_pipeline` through the
 ``mini`` fixture (this module's names), which works under every pytest
@@ -24,7 +26,9 @@ import mode.
 import json
 import os
 import os.path as osp
+import shutil
 import types
+import zlib
 from typing import Optional
 
 import numpy as np
@@ -32,6 +36,7 @@ import pytest
 from PIL import Image
 
 import kga_mmaction  # noqa: F401  (patches mmaction, registers modules)
+from kga_mmaction.synthetic import make_synthetic_busv
 from mmengine.registry import init_default_scope
 
 #: (name, number of frames, (height, width)) of the train JSON's videos.
@@ -64,10 +69,14 @@ BUSV_JSON_NAMES = {
 }
 
 
-def frame_pixels(index: int, height: int, width: int) -> np.ndarray:
-    """RGB frame whose red channel is 10 * index."""
+def frame_pixels(index: int, height: int, width: int,
+                 video: str = '') -> np.ndarray:
+    """RGB frame whose red channel is 10 * index in the top-left quarter
+    and noise of ``video`` and ``index`` elsewhere."""
+    rng = np.random.default_rng([zlib.crc32(video.encode()), index])
     frame = np.empty((height, width, 3), dtype=np.uint8)
-    frame[..., 0] = (10 * index) % 256
+    frame[..., 0] = rng.integers(0, 256, (height, width), dtype=np.uint8)
+    frame[:height // 2, :width // 2, 0] = (10 * index) % 256
     frame[..., 1] = 100
     frame[..., 2] = 200
     return frame
@@ -76,8 +85,9 @@ def frame_pixels(index: int, height: int, width: int) -> np.ndarray:
 def write_busv_frames(frame_dir: str, frames, height: int, width: int) -> None:
     """Write ``NNNNNN.png`` frames with the given indices."""
     os.makedirs(frame_dir, exist_ok=True)
+    video = osp.basename(osp.normpath(frame_dir))
     for index in frames:
-        Image.fromarray(frame_pixels(index, height, width)).save(
+        Image.fromarray(frame_pixels(index, height, width, video)).save(
             osp.join(frame_dir, f'{index:06d}.png'))
 
 
@@ -152,6 +162,48 @@ def write_busv_json(root: str,
 def read_busv_json(root: str, split: str, json_location: str = 'root') -> dict:
     with open(busv_json_path(root, split, json_location)) as f:
         return json.load(f)
+
+
+def edit_busv_json(root: str, split: str, edit) -> dict:
+    """Apply ``edit`` to the parsed JSON of ``split`` (at the root or under
+    ``annotations/``) and write it back; return it."""
+    from kga_mmaction.datasets.busv.layout import find_busv_annotation
+    path = find_busv_annotation(root, split)
+    with open(path) as f:
+        data = json.load(f)
+    edit(data)
+    with open(path, 'w') as f:
+        json.dump(data, f)
+    return data
+
+
+def busv_videos(root: str, split: str) -> list:
+    """``<class>/<video_id>`` of the videos of a JSON, in its order."""
+    names = []
+    edit_busv_json(root, split, lambda data: names.extend(
+        v['name'] for v in data['videos']))
+    return names
+
+
+def copy_busv_video(root: str, source: str, target: str, split: str) -> None:
+    """Copy the frame folder ``source`` (``<class>/<video_id>``) to
+    ``target`` and list the copy in the JSON of ``split``, with new image
+    and video ids: a video copied into another class or split (frames of
+    40x40, as ``generated_busv`` writes them)."""
+    raw = osp.join(root, 'rawframes')
+    shutil.copytree(osp.join(raw, source), osp.join(raw, target))
+    frames = sorted(os.listdir(osp.join(raw, target)))
+
+    def add(data):
+        video_id = max(v['id'] for v in data['videos']) + 1
+        data['videos'].append(dict(id=video_id, name=target))
+        first_id = max(i['id'] for i in data['images']) + 1
+        for k, frame in enumerate(frames):
+            data['images'].append(
+                dict(file_name=f'{target}/{frame}', height=40, width=40,
+                     id=first_id + k, frame_id=k, video_id=video_id))
+
+    edit_busv_json(root, split, add)
 
 
 #: (class, stem, PIL mode, (width, height), number of extra masks).
@@ -244,3 +296,20 @@ def busv_root_annotations(tmp_path) -> str:
 def busi_root(tmp_path) -> str:
     """Miniature ``Dataset_BUSI_with_GT`` folder."""
     return build_busi(str(tmp_path / 'busi'))
+
+
+@pytest.fixture(scope='session')
+def _generated_busv(tmp_path_factory) -> str:
+    root = str(tmp_path_factory.mktemp('generated') / 'busv')
+    make_synthetic_busv(root, num_benign=2, num_malignant=2, frames=(4, 5),
+                        size=(40, 40), vary_size=False, val_fraction=0.5,
+                        progress=False)
+    return root
+
+
+@pytest.fixture
+def generated_busv(_generated_busv, tmp_path) -> str:
+    """A copy, free to damage, of a small BUSV that
+    ``tools/data/make_synthetic.py`` writes (2 videos per class, one of
+    each in either JSON, 4-5 frames of 40x40)."""
+    return shutil.copytree(_generated_busv, str(tmp_path / 'generated_busv'))

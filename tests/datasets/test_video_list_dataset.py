@@ -5,6 +5,7 @@ import os.path as osp
 import cv2
 import numpy as np
 import pytest
+from mmengine.logging import MMLogger
 from PIL import Image
 
 from kga_mmaction.datasets.video_list_dataset import \
@@ -174,3 +175,65 @@ def test_classes_option(tmp_path, frame_folders):
         data_prefix=dict(video=str(frame_folders)))
     assert dataset.metainfo['classes'] == ('benign', 'malignant', 'normal')
     assert [dataset.get_data_info(i)['label'] for i in range(2)] == [2, 2]
+
+
+# ---------------------------------------------- one sequence per folder ---
+
+
+def test_a_frame_stored_as_png_and_jpg_is_refused_naming_both(
+        tmp_path, frame_folders):
+    write_frames(str(frame_folders / 'case 1'),
+                 [f'{i:06d}.jpg' for i in range(5)])
+    ann, message = load_error(tmp_path, ['case 1 benign'], frame_folders)
+    folder = frame_folders / 'case 1'
+    assert f'duplicate_frame: {folder} ({ann} line 1' in message
+    assert (str(folder / '000000.jpg') in message
+            and str(folder / '000000.png') in message)
+
+
+def test_an_image_without_a_frame_number_is_left_out_with_a_warning(
+        tmp_path, frame_folders, caplog):
+    write_frames(str(frame_folders / 'case 1'), ['thumbnail.png'])
+    ann = write_list(tmp_path / 'list.txt', ['case 1 benign'])
+    logger = MMLogger.get_current_instance()
+    logger.addHandler(caplog.handler)
+    try:
+        dataset = VideoListDataset(
+            ann, data_prefix=dict(video=str(frame_folders)))
+    finally:
+        logger.removeHandler(caplog.handler)
+    assert dataset.get_data_info(0)['total_frames'] == 5
+    warnings = [r.getMessage() for r in caplog.records
+                if r.levelname == 'WARNING']
+    assert any(f'{ann} line 1' in w and 'thumbnail.png' in w
+               for w in warnings), warnings
+
+
+def test_a_path_listed_twice_is_refused(tmp_path, frame_folders):
+    ann, message = load_error(
+        tmp_path, ['case 1 benign', 'case2 benign', 'case 1 malignant'],
+        frame_folders)
+    assert (f'duplicate_entry: {frame_folders / "case 1"} ({ann} lists it '
+            'on lines 1 and 3, a label conflict (benign vs malignant))'
+            ) in message
+
+
+def test_a_broken_link_is_named_as_such(tmp_path, frame_folders):
+    os.symlink(tmp_path / 'gone', frame_folders / 'case 3')
+    ann, message = load_error(tmp_path, ['case 1 benign', 'case 3 benign'],
+                              frame_folders, FileNotFoundError)
+    assert (f'broken_symlink: {frame_folders / "case 3"} ({ann} line 2: '
+            f'broken symbolic link to {tmp_path / "gone"})') in message
+
+
+def test_a_video_without_extension_and_a_bom_list(tmp_path):
+    write_video(str(tmp_path / 'clip.avi'))
+    os.rename(tmp_path / 'clip.avi', tmp_path / 'clip')
+    (tmp_path / 'notes').write_text('not a video')
+    ann = tmp_path / 'videos.txt'
+    ann.write_bytes(b'\xef\xbb\xbfclip benign\n')
+    dataset = VideoListDataset(str(ann), data_prefix=dict(video=str(
+        tmp_path)))
+    assert dataset.get_data_info(0)['filename'] == str(tmp_path / 'clip')
+    _, message = load_error(tmp_path, ['notes benign'], tmp_path)
+    assert f'unknown_media: {tmp_path / "notes"}' in message

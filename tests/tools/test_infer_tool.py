@@ -120,3 +120,76 @@ def test_infer_on_empty_input_fails_naming_it(tiny_kga, tmp_path, kind):
     else:
         path = tmp_path / 'missing.mp4'
     assert str(path) in exit_message(tiny_kga, tiny_kga.checkpoint, path)
+
+
+def run_main(tiny_kga, *args):
+    """``main`` in this process; returns normally on success."""
+    load_infer().main([tiny_kga.config, tiny_kga.checkpoint,
+                       *map(str, args), '--device', 'cpu'])
+
+
+def test_infer_refuses_a_blank_video(tiny_kga, tmp_path, capsys):
+    """An all-black video used to get "benign 0.83"."""
+    path = tmp_path / 'black.mp4'
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'mp4v'), 10,
+                             (48, 40))
+    for _ in range(8):
+        writer.write(np.zeros((40, 48, 3), np.uint8))
+    writer.release()
+    message = exit_message(tiny_kga, tiny_kga.checkpoint, path)
+    assert f'blank_video: {path}' in message
+    assert not PROBABILITY.search(capsys.readouterr().out)
+
+
+@pytest.mark.parametrize('value', [0, -3])
+def test_max_frames_below_1_is_an_error(tiny_kga, tmp_path, capsys, value):
+    """--max-frames 0 used to mean the default, 128."""
+    video = write_mp4(tmp_path / 'case.mp4', 4)
+    with pytest.raises(SystemExit) as info:
+        run_main(tiny_kga, video, '--max-frames', value)
+    assert info.value.code == 2
+    out, err = capsys.readouterr()
+    assert f'argument --max-frames: must be >= 1, got {value}' in err
+    assert not PROBABILITY.search(out)
+
+
+@pytest.mark.parametrize('target, reason', [
+    ('.', 'is a folder'),
+    ('strip.gif', 'the suffix names the figure format'),
+    ('missing/strip.png', 'does not exist'),
+])
+def test_save_strip_is_checked_before_inference(tiny_kga, tmp_path, capsys,
+                                                target, reason):
+    """A folder used to crash with a traceback after the diagnosis."""
+    video = write_mp4(tmp_path / 'case.mp4', 4)
+    with pytest.raises(SystemExit) as info:
+        run_main(tiny_kga, video, '--save-strip', tmp_path / target)
+    assert info.value.code == 2
+    out, err = capsys.readouterr()
+    assert '--save-strip' in err and reason in err
+    assert not PROBABILITY.search(out)
+
+
+def test_save_strip_suffix_picks_the_format(tiny_kga, tmp_path, capsys):
+    """s.jpg used to hold PNG data."""
+    video = write_mp4(tmp_path / 'case.mp4', 4)
+    out_dir = tmp_path / 'out'
+    out_dir.mkdir()
+    run_main(tiny_kga, video, '--save-strip', out_dir / 's.jpg')
+    assert PROBABILITY.search(capsys.readouterr().out)
+    assert (out_dir / 's.jpg').read_bytes()[:3] == b'\xff\xd8\xff'  # JPEG
+    assert sorted(p.name for p in out_dir.iterdir()) == ['s.jpg']
+
+
+def test_infer_refuses_frames_far_smaller_than_the_model_input(
+        tiny_kga, tmp_path, capsys):
+    """8x8 frames used to get "benign 1.0000"."""
+    folder = tmp_path / 'tiny'
+    folder.mkdir()
+    rng = np.random.default_rng(2)
+    for i in range(6):
+        Image.fromarray(rng.integers(0, 255, (8, 8), np.uint8)).save(
+            folder / f'{i:03d}.png')
+    message = exit_message(tiny_kga, tiny_kga.checkpoint, folder)
+    assert f'small_frames: {folder} (frames are 8x8' in message
+    assert not PROBABILITY.search(capsys.readouterr().out)

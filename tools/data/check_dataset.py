@@ -7,11 +7,18 @@ Usage::
 
 Prints a summary table per split/variant/class (BUSV) and per class (BUSI),
 then every problem with its path. Exits with 1 if there is any problem, 0
-otherwise (warnings, e.g. BUSI images without masks or BUSV frame folders
-that no JSON lists, do not count). The
-checks are those the datasets run at construction
+otherwise (warnings, e.g. BUSI images without masks, BUSV frame folders
+that no JSON lists or images without a frame number in a video folder, do
+not count). The checks are those the datasets run at construction
 (:mod:`kga_mmaction.datasets.busv.index`,
-:mod:`kga_mmaction.datasets.busi.index`).
+:mod:`kga_mmaction.datasets.busi.index`): for BUSV also the consistency of
+the records (unique image and video ids, no video under two classes or in
+both splits, finite boxes within reach of their frame, one frame sequence
+per folder, broken links named as such). ``--deep`` decodes every file and
+adds, for BUSV, the input checks of
+:mod:`kga_mmaction.datasets.input_sanity` (16-bit, blank or tiny frames)
+and the frames that two videos share, per pair with their count, classes
+and splits.
 """
 import argparse
 import sys
@@ -29,7 +36,9 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
     parser.add_argument(
         '--busi', help='Dataset_BUSI_with_GT or a folder containing it')
     parser.add_argument(
-        '--deep', action='store_true', help='also decode every image (slow)')
+        '--deep', action='store_true',
+        help='also decode every image: pixel checks and, for BUSV, frames '
+        'shared by two videos (slow)')
     args = parser.parse_args(argv)
     if not args.busv and not args.busi:
         parser.error('give --busv and/or --busi')

@@ -53,7 +53,11 @@ class BUSVDataset(CheckedActionDataset):
     everything found is missing) listing the first problems with their
     paths. A frame folder that no JSON lists is a
     warning naming it: copies of BUSV often hold extra videos, and the
-    splits stay as the JSONs define them.
+    splits stay as the JSONs define them. So is an image file without a
+    frame number inside a video folder (``thumbnail.png``): it is left out.
+    ``deep_check`` adds the pixel checks, and frames shared by two videos
+    are a problem (the released BUSV has such pairs: see
+    ``tools/data/check_dataset.py --deep``).
 
     Args:
         data_root (str): BUSV root (holds ``rawframes/`` and the JSONs).
@@ -150,8 +154,9 @@ class BUSVDataset(CheckedActionDataset):
             [index.annotation_files[self.split]], data_list, changes)
         if index.warnings:
             MMLogger.get_current_instance().warning(
-                f'BUSVDataset: {len(index.warnings)} frame folder(s) under '
-                f'{index.root} are in no JSON and are not loaded:\n' +
+                f'BUSVDataset: {len(index.warnings)} file(s) or folder(s) '
+                f'under {index.root} are not loaded (in no JSON, or images '
+                'without a frame number):\n' +
                 format_problems(index.warnings, MAX_LISTED_PROBLEMS))
         return data_list
 

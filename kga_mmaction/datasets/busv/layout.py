@@ -17,6 +17,8 @@ synthetic generator and the converter share these names.
 import os.path as osp
 import re
 
+from ..problems import broken_symlink_target
+
 BUSV_CLASSES = ('benign', 'malignant')
 BUSV_SPLITS = ('train', 'val')
 #: Folder of a BUSV root that holds ``<class>/<video_id>/`` frame folders.
@@ -66,7 +68,8 @@ def find_busv_annotation(root: str, split: str) -> str:
 
     Raises:
         ValueError: If ``split`` is unknown.
-        FileNotFoundError: If no candidate exists; names every path tried.
+        FileNotFoundError: If no candidate exists; names every path tried
+            (a broken link as such).
     """
     if split not in BUSV_ANNOTATION_FILES:
         raise ValueError(f'unknown BUSV split {split!r}; expected one of '
@@ -77,5 +80,10 @@ def find_busv_annotation(root: str, split: str) -> str:
     for candidate in candidates:
         if osp.isfile(candidate):
             return candidate
+    tried = []
+    for candidate in candidates:
+        target = broken_symlink_target(candidate)
+        tried.append(candidate if target is None else
+                     f'{candidate} (a broken symbolic link to {target})')
     raise FileNotFoundError(f'no BUSV {split} annotation file; tried ' +
-                            ', '.join(candidates))
+                            ', '.join(tried))

@@ -19,18 +19,49 @@ from mmaction.registry import TRANSFORMS
 UINT16_TO_UINT8 = 257.0
 
 
-def to_rgb_uint8(img: np.ndarray, path: str = '<array>') -> np.ndarray:
-    """Convert an image decoded by ``cv2.IMREAD_UNCHANGED`` to RGB uint8.
-
-    Conversions, all explicit:
+def to_rgb(img: np.ndarray, path: str = '<array>') -> np.ndarray:
+    """Bring an image decoded by ``cv2.IMREAD_UNCHANGED`` to 3 RGB channels,
+    keeping its pixel type.
 
     * gray ``H x W`` or ``H x W x 1`` -> the gray level copied to 3 channels;
     * BGRA ``H x W x 4`` (also what OpenCV makes of gray + alpha) -> alpha
       dropped;
-    * BGR -> RGB;
-    * uint16 -> divided by 257 and rounded, so 65535 maps to 255 (a fixed
-      scale, not a per-image min-max stretch, so brightness is comparable
-      across images).
+    * BGR -> RGB.
+
+    Args:
+        img (np.ndarray): Decoded image, channel order BGR(A) as OpenCV
+            returns it, uint8 or uint16.
+        path (str): File the image came from, only used in error messages.
+            Defaults to ``'<array>'``.
+
+    Returns:
+        np.ndarray: ``H x W x 3`` array in RGB order, of ``img``'s dtype.
+
+    Raises:
+        ValueError: If the dtype or the number of channels is not supported.
+    """
+    if img.dtype not in (np.uint8, np.uint16):
+        raise ValueError(f'{path}: unsupported pixel type {img.dtype} '
+                         '(expected 8- or 16-bit integers)')
+    if img.ndim == 3 and img.shape[2] == 1:
+        img = img[:, :, 0]
+    if img.ndim == 2:
+        return np.ascontiguousarray(np.stack([img] * 3, axis=-1))
+    if img.ndim != 3 or img.shape[2] not in (3, 4):
+        raise ValueError(f'{path}: unsupported image shape {img.shape} '
+                         '(expected gray, BGR or BGRA)')
+    # [H, W, 3 or 4] BGR(A) -> [H, W, 3] RGB
+    return np.ascontiguousarray(img[:, :, 2::-1])
+
+
+def to_rgb_uint8(img: np.ndarray, path: str = '<array>') -> np.ndarray:
+    """Convert an image decoded by ``cv2.IMREAD_UNCHANGED`` to RGB uint8.
+
+    The channels as :func:`to_rgb` brings them; uint16 divided by 257 and
+    rounded, so 65535 maps to 255 (a fixed scale, not a per-image min-max
+    stretch, so brightness is comparable across images). Frames of a clip
+    are brought to 8 bits by their actual range instead
+    (:func:`~kga_mmaction.datasets.input_sanity.scale_to_uint8`).
 
     Args:
         img (np.ndarray): Decoded image, channel order BGR(A) as OpenCV
@@ -44,21 +75,41 @@ def to_rgb_uint8(img: np.ndarray, path: str = '<array>') -> np.ndarray:
     Raises:
         ValueError: If the dtype or the number of channels is not supported.
     """
+    img = to_rgb(img, path)
     if img.dtype == np.uint16:
         img = np.round(img.astype(np.float32) / UINT16_TO_UINT8).astype(
             np.uint8)
-    elif img.dtype != np.uint8:
-        raise ValueError(f'{path}: unsupported pixel type {img.dtype} '
-                         '(expected 8- or 16-bit integers)')
-    if img.ndim == 3 and img.shape[2] == 1:
-        img = img[:, :, 0]
-    if img.ndim == 2:
-        return np.ascontiguousarray(np.stack([img] * 3, axis=-1))
-    if img.ndim != 3 or img.shape[2] not in (3, 4):
-        raise ValueError(f'{path}: unsupported image shape {img.shape} '
-                         '(expected gray, BGR or BGRA)')
-    # [H, W, 3 or 4] BGR(A) -> [H, W, 3] RGB
-    return np.ascontiguousarray(img[:, :, 2::-1])
+    return img
+
+
+def decode_image(path: str) -> np.ndarray:
+    """Decode an image file as stored (``cv2.IMREAD_UNCHANGED``).
+
+    Args:
+        path (str): Image file.
+
+    Returns:
+        np.ndarray: The pixels as OpenCV decodes them: BGR(A) or gray,
+        uint8 or uint16.
+
+    Raises:
+        FileNotFoundError: If ``path`` does not exist.
+        ValueError: If the file is empty or cannot be decoded. The message
+            names the file.
+    """
+    if not osp.isfile(path):
+        raise FileNotFoundError(f'image file not found: {path}')
+    if os.stat(path).st_size == 0:
+        raise ValueError(f'image file is empty (0 bytes): {path}')
+    buf = np.fromfile(path, dtype=np.uint8)
+    try:
+        img = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
+    except cv2.error as err:
+        raise ValueError(f'cannot decode image file {path}: {err}') from err
+    if img is None or img.size == 0:
+        raise ValueError(f'cannot decode image file (corrupt or not an '
+                         f'image): {path}')
+    return img
 
 
 def read_rgb_image(path: str) -> np.ndarray:
@@ -75,19 +126,7 @@ def read_rgb_image(path: str) -> np.ndarray:
         ValueError: If the file is empty, cannot be decoded, or has an
             unsupported pixel format. The message names the file.
     """
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'image file not found: {path}')
-    if os.stat(path).st_size == 0:
-        raise ValueError(f'image file is empty (0 bytes): {path}')
-    buf = np.fromfile(path, dtype=np.uint8)
-    try:
-        img = cv2.imdecode(buf, cv2.IMREAD_UNCHANGED)
-    except cv2.error as err:
-        raise ValueError(f'cannot decode image file {path}: {err}') from err
-    if img is None or img.size == 0:
-        raise ValueError(f'cannot decode image file (corrupt or not an '
-                         f'image): {path}')
-    return to_rgb_uint8(img, path)
+    return to_rgb_uint8(decode_image(path), path)
 
 
 @TRANSFORMS.register_module()

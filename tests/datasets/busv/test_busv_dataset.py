@@ -234,8 +234,13 @@ def test_half_converted_video_folder_is_refused(busv_root):
         osp.join(frame_dir, '000000.jpg'))
     with pytest.raises(ValueError) as err:
         BUSVDataset(busv_root)
-    assert f'mixed_frame_names: {frame_dir}' in str(err.value)
-    assert 'frames of several formats: 4 .png, 1 .jpg' in str(err.value)
+    # the frame-folder rule: the same frame number in two formats is an
+    # error that names both files
+    assert f'duplicate_frame: {frame_dir}' in str(err.value)
+    assert (f'frame number 0 is stored twice in folder {frame_dir}'
+            in str(err.value))
+    for name in ('000000.png', '000000.jpg'):
+        assert osp.join(frame_dir, name) in str(err.value)
 
 
 # --------------------------------------------------------------- errors ---

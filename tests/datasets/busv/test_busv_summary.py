@@ -69,7 +69,7 @@ def test_busv_every_problem_kind_with_its_path(busv_root, mini):
     with open(corrupt, 'wb') as f:
         f.write(b'garbage')
     resized = osp.join(raw, 'benign', 'x5a1c46ec6377e946', '000000.png')
-    mini.write_busv_frames(osp.dirname(resized), [0], 20, 20)
+    mini.write_busv_frames(osp.dirname(resized), [0], 40, 40)
 
     cheap = {(p.kind, p.path) for p in check_busv_root(busv_root)['problems']}
     expected = {
