@@ -175,7 +175,8 @@ def test_source_problems_and_targets_are_refused(source, converted,
     (tmp_path / 'empty').mkdir()
     assert TOOL.main([str(tmp_path / 'empty'), str(tmp_path / 'x')]) == 2
     assert 'neither a BUSV root' in capsys.readouterr().err
-    # a video folder of two formats: the BUSV index's problem, with its path
+    # a video folder of two formats: the BUSV index's problem (a frame number
+    # stored twice), with its path
     mixed = tmp_path / 'mixed'
     for path in files(converted):
         os.makedirs(osp.dirname(mixed / path), exist_ok=True)
@@ -183,4 +184,4 @@ def test_source_problems_and_targets_are_refused(source, converted,
     frame = next((mixed / 'busv' / 'rawframes').rglob('000000.jpg'))
     os.link(frame, frame.with_suffix('.png'))
     assert TOOL.main([str(mixed), str(tmp_path / 'out')]) == 2
-    assert f'mixed_frame_names: {frame.parent}' in capsys.readouterr().err
+    assert f'duplicate_frame: {frame.parent}' in capsys.readouterr().err
