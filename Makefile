@@ -13,7 +13,7 @@ DEMO_WORK_DIR ?= work_dirs/demo
 DEMO_DATA ?= data/busv-like
 MAKE_DATA = test -d $(DEMO_DATA) || $(PY) tools/data/make_synthetic.py --preset busv-like --out $(DEMO_DATA)
 
-.PHONY: install test demo gpu-check gpu-wheels tables premise-sweep clean
+.PHONY: install test demo figures gpu-check gpu-wheels tables premise-sweep clean
 
 install: $(STAMP)
 
@@ -31,6 +31,12 @@ demo: $(STAMP)
 	test -f $(PRETRAIN_WORK_DIR)/iter_400.pth || $(PY) tools/train.py $(PRETRAIN_CONFIG) --work-dir $(PRETRAIN_WORK_DIR)
 	$(PY) tools/train.py $(DEMO_CONFIG) --work-dir $(DEMO_WORK_DIR)
 	$(PY) tools/test.py $(DEMO_CONFIG) "$$(cat $(DEMO_WORK_DIR)/last_checkpoint)" --work-dir $(DEMO_WORK_DIR)
+
+# Every figure and number the docs show (docs/figures/, its metrics.json),
+# from the make demo checkpoint; tools/check_docs.py (in make test) checks
+# the quoted numbers against them.
+figures: $(STAMP)
+	$(PY) tools/analysis/make_figures.py $(DEMO_CONFIG) "$$(cat $(DEMO_WORK_DIR)/last_checkpoint)" --out docs/figures
 
 # On a CUDA machine: KGA-Net and the five baselines trained and tested
 # through tools/train.py and tools/test.py (benchmarks/gpu-<device>.md);
