@@ -25,7 +25,7 @@ import inspect
 import os
 import os.path as osp
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import List, Optional, Sequence, Tuple, Union
 
 import cv2
@@ -308,10 +308,6 @@ def read_video_frames(path: str, max_frames: int = 128) -> VideoFrames:
     return _read_video_file(path, max_frames)
 
 
-def _to_numpy(value: Optional[torch.Tensor]) -> Optional[np.ndarray]:
-    return None if value is None else value.detach().cpu().numpy()
-
-
 def _frames_to_results(video: VideoFrames) -> dict:
     """Pipeline state after decoding, as ``RawFrameDecode`` leaves it."""
     height, width = video.frames[0].shape[:2]
@@ -354,20 +350,12 @@ def predict_video(model: nn.Module,
         _, pipeline = split_test_pipeline(
             model.cfg.test_dataloader.dataset.pipeline)
     results = _frames_to_results(video)
-    video_id = results['video_id']
     sample = inference_recognizer(model, results, Compose(pipeline))
-    pred_score = _to_numpy(sample.pred_score)
     is_folder = osp.isdir(video.source)
-    prediction = VideoPrediction(
-        pred_score=pred_score,
-        pred_label=int(np.argmax(pred_score)),
-        video_id=video_id,
-        pred_logits=_to_numpy(sample.get('pred_logits')),
+    prediction = replace(
+        VideoPrediction.from_sample(sample),
+        video_id=results['video_id'],
         frame_inds=video.frame_inds.astype(np.int64),
-        frame_weights=_to_numpy(sample.frame_weights),
-        frame_scores=_to_numpy(sample.frame_scores),
-        frame_video_logits=_to_numpy(sample.get('frame_video_logits')),
-        center_distances=_to_numpy(sample.get('center_distances')),
         frame_dir=video.source if is_folder else None,
         filename=None if is_folder else video.source)
     prediction.check_finite()

@@ -9,8 +9,8 @@ from mmengine.logging import print_log
 
 from ..datasets.problems import format_table
 from .functional import pearson_r, top_k_overlap
-from .prediction_dump import (frame_lesion_areas_of, to_float64,
-                              video_id_of)
+from .predicted_sample import (frame_lesion_areas_of, to_float64,
+                               video_id_of)
 
 
 @METRICS.register_module()
@@ -19,7 +19,7 @@ class KeyframeLocalisationMetric(BaseMetric):
 
     For each video, from its frame weights ``[T]`` (``frame_weights``,
     stored by :class:`FrameAttentionHead`) and the lesion area of the same
-    frames ``[T]`` (:func:`~.prediction_dump.frame_lesion_areas_of`: the
+    frames ``[T]`` (:func:`~.predicted_sample.frame_lesion_areas_of`: the
     BUSV boxes, 0 for a frame without one):
 
     * ``area_corr``: the Pearson correlation of weight and area
