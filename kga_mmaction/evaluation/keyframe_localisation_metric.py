@@ -7,7 +7,7 @@ from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
-from ..datasets.problems import format_table
+from ..utils import text_table
 from .functional import pearson_r, top_k_overlap
 from .predicted_sample import (frame_lesion_areas_of, to_float64,
                                video_id_of)
@@ -126,7 +126,7 @@ class KeyframeLocalisationMetric(BaseMetric):
             return {}
         overlap_key = f'top{self.k}_overlap'
         print_log(
-            f'{name}: per video (k={self.k}):\n' + format_table(
+            f'{name}: per video (k={self.k}):\n' + text_table(
                 ('video', 'T', 'area_corr', overlap_key),
                 [(r['video_id'], r['num_frames'], f'{r["area_corr"]:.4f}',
                   f'{r["overlap"]:.4f}') for r in results]),
