@@ -29,8 +29,6 @@ own-class center distance (``AttentionDistanceMetric``) and the test AUC.
 """
 import argparse
 import os.path as osp
-import subprocess
-import sys
 from typing import List, Sequence
 
 import numpy as np
@@ -40,9 +38,9 @@ from kga_mmaction.tables import Run, run_commands, run_one, shell_line
 from kga_mmaction.tables.run_logs import test_metrics, train_curves
 from kga_mmaction.utils import write_atomically
 
-from attention_collapse import CONFIG, PRETRAIN_CONFIG, prepare_study
+from attention_collapse import (CONFIG, PRETRAIN_CONFIG, prepare_study,
+                                run_tool)
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 #: Where the runs go (the data and the stand-in: :mod:`attention_collapse`).
 WORK_ROOT = 'work_dirs/recipe_study'
 #: cfg-options of each coherence variant. The released code averages its
@@ -124,8 +122,7 @@ def make_data(data_root: str, data_args: Sequence[str]) -> List[str]:
     command = ['python', 'tools/data/make_synthetic.py', '--out', data_root,
                *data_args]
     if not osp.isdir(data_root):
-        subprocess.run([sys.executable, *command[1:]], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL)
+        run_tool(command)
     return command
 
 
@@ -254,10 +251,10 @@ def main(argv=None) -> None:
 
     def run(config, seed, name, options, **fields):
         work_dir = osp.join(WORK_ROOT, f'{name}-seed{seed}')
-        study_run = Run(config, seed, work_dir)
-        run_one(study_run, None, 0, options, False, ROOT)
+        study_run = Run(config, seed, work_dir, cfg_options=tuple(options))
+        run_one(study_run)
         commands.extend(shell_line(c, work_dir)
-                        for c in run_commands(study_run, None, 0, options))
+                        for c in run_commands(study_run))
         curves = train_curves(work_dir)
         record = dict(seed=seed, curves=curves,
                       summary=summarise(curves, test_metrics(work_dir)),
