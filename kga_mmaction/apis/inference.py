@@ -39,16 +39,13 @@ from mmengine.dataset import Compose
 
 from ..datasets.transforms import SampleUpToFrames
 from ..datasets.frame_folder import list_frames, read_frames
+from ..datasets.pipeline_edits import DECODE_TRANSFORMS
 from ..datasets.transforms.loading import to_rgb_uint8
 from ..datasets.video_list_dataset import VIDEO_EXTENSIONS
 from ..engine import load_weights, register_safe_checkpoint_loader
 from ..evaluation import VideoPrediction
 from ..models.recognizers import KGARecognizer
 
-#: Transforms that decode frames into ``results['imgs']``: a test pipeline
-#: is cut after the first of them (see :func:`split_test_pipeline`).
-DECODE_TRANSFORMS = ('RawFrameDecode', 'DecordDecode', 'PyAVDecode',
-                     'PIMSDecode', 'OpenCVDecode', 'LoadImageAsFrames')
 #: Class whose probability the tools report.
 POSITIVE_CLASS = 'malignant'
 #: A video file whose decodable frames are fewer than this fraction of the
