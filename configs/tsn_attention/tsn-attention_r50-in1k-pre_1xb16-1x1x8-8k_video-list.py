@@ -27,7 +27,7 @@ model = dict(
         type='FrameAttentionHead',
         num_classes=2,
         in_channels=2048,
-        aggregation='mean',
+        aggregation='attention_mean',
         # TSNHead's dropout and init, as in the stock recipe
         dropout_ratio=0.4,
         init_std=0.01,

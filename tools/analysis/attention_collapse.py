@@ -56,25 +56,27 @@ WORK_ROOT = 'work_dirs/attention_collapse'
 #: cfg-options of each stabiliser on the paper recipe.
 STABILISERS: Dict[str, List[str]] = {
     'paper recipe': [],
-    'normalized aggregation': ['model.cls_head.aggregation=normalized'],
+    'normalized aggregation': [
+        'model.cls_head.aggregation=attention_normalized'
+    ],
     'centers from features': ['model.cls_head.loss_center.init=features'],
     'center-loss warm-up': [
         'model.cls_head.loss_center.warmup_iters=80'
     ],
     'normalized + centers from features': [
-        'model.cls_head.aggregation=normalized',
+        'model.cls_head.aggregation=attention_normalized',
         'model.cls_head.loss_center.init=features'
     ],
-    # centred logits pin the level of w that 'normalized' leaves free
+    # centred logits pin the level of w that normalisation leaves free
     'normalized + centred logits + centers from features': [
-        'model.cls_head.aggregation=normalized',
+        'model.cls_head.aggregation=attention_normalized',
         'model.cls_head.center_logits=True',
         'model.cls_head.loss_center.init=features'
     ],
     # the released coherence loss fixes the spread of 1 - w (eq. 3 is
     # blind to its scale); weight 0.5 matches the release (CoherenceLoss)
     'normalized + centers from features + released coherence': [
-        'model.cls_head.aggregation=normalized',
+        'model.cls_head.aggregation=attention_normalized',
         'model.cls_head.loss_center.init=features',
         'model.cls_head.loss_coherence.variant=official',
         'model.cls_head.loss_coherence.loss_weight=0.5'
