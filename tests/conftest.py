@@ -21,7 +21,7 @@ from mmaction.utils import register_all_modules
 from mmengine.config import Config
 
 import kga_mmaction  # noqa: F401
-from kga_mmaction.synthetic import make_synthetic_datasets
+from runner_options import make_tiny_data
 
 register_all_modules(init_default_scope=True)
 
@@ -63,14 +63,8 @@ val_dataloader = test_dataloader
 def tiny_kga(tmp_path_factory) -> types.SimpleNamespace:
     """``config`` and ``checkpoint`` paths, the ``busv`` root and ``cfg``."""
     root = tmp_path_factory.mktemp('tiny_kga')
-    data = root / 'data'
-    make_synthetic_datasets(
-        str(data),
-        busv=dict(num_benign=3, num_malignant=3, frames=(6, 8),
-                  size=(40, 40)),
-        busi=dict(num_benign=3, num_malignant=3, num_normal=0,
-                  size=(40, 40)),
-        progress=False)
+    data = make_tiny_data(root / 'data', per_class=3, frames=(6, 8),
+                          size=40)
     config = root / 'tiny_kga.py'
     config.write_text(
         TINY_CONFIG.format(base=PAPER_CONFIG, busv=str(data / 'busv'),

@@ -12,7 +12,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
-from typing import List
+from typing import List, Tuple
 
 from kga_mmaction.synthetic import make_synthetic_datasets
 
@@ -21,15 +21,18 @@ DEMO = osp.join(ROOT, 'configs', 'demo',
                 'kga-net_r18-half_1xb8-1x1x8-600it_synthetic.py')
 
 
-def make_tiny_data(root: Path) -> Path:
-    """8 synthetic videos (6 train, 2 val) and 8 BUSI images under ``root``.
-    """
+def make_tiny_data(root: Path, per_class: int = 4,
+                   frames: Tuple[int, int] = (6, 10),
+                   size: int = 48) -> Path:
+    """Synthetic BUSV and BUSI under ``root``: ``per_class`` benign and
+    malignant videos of ``frames`` frames (8 by default: 6 train, 2 val)
+    and images, ``size`` x ``size``."""
     make_synthetic_datasets(
         str(root),
-        busv=dict(num_benign=4, num_malignant=4, frames=(6, 10),
-                  size=(48, 48)),
-        busi=dict(num_benign=4, num_malignant=4, num_normal=0,
-                  size=(48, 48)),
+        busv=dict(num_benign=per_class, num_malignant=per_class,
+                  frames=frames, size=(size, size)),
+        busi=dict(num_benign=per_class, num_malignant=per_class,
+                  num_normal=0, size=(size, size)),
         progress=False)
     return root
 

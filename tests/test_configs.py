@@ -33,7 +33,7 @@ from torch.utils.data import DataLoader
 
 from builders import without_pretrained
 from kga_mmaction.engine import AtomicCheckpointHook
-from kga_mmaction.synthetic import make_synthetic_datasets
+from runner_options import make_tiny_data
 
 ROOT = osp.dirname(osp.dirname(osp.abspath(__file__)))
 CONFIG_DIR = osp.join(ROOT, 'configs')
@@ -285,15 +285,8 @@ def test_tsn_attention_trains_and_tests_on_a_video_list(tmp_path):
 
 @pytest.fixture(scope='module')
 def data_root(tmp_path_factory):
-    root = tmp_path_factory.mktemp('synthetic') / 'data'
-    make_synthetic_datasets(
-        str(root),
-        busv=dict(num_benign=3, num_malignant=3, frames=(8, 12),
-                  size=(48, 48)),
-        busi=dict(num_benign=3, num_malignant=3, num_normal=0,
-                  size=(48, 48)),
-        progress=False)
-    return root
+    return make_tiny_data(tmp_path_factory.mktemp('synthetic') / 'data',
+                          per_class=3, frames=(8, 12))
 
 
 def point_at(dataset, data_root):

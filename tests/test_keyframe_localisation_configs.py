@@ -9,7 +9,7 @@ import pytest
 from mmaction.registry import DATASETS
 from mmengine.config import Config
 
-from kga_mmaction.evaluation.prediction_dump import frame_lesion_areas_of
+from kga_mmaction.evaluation.predicted_sample import frame_lesion_areas_of
 from kga_mmaction.synthetic import make_synthetic_busv
 
 CONFIG_DIR = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),

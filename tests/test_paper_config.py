@@ -92,7 +92,7 @@ def paper_head(cfg, seed):
 def test_video_probabilities_do_not_depend_on_repeating_frames(cfg, seed):
     """Every frame of a video repeated k times is the same video: with the
     paper config's head on sigmoid features its probabilities stay put
-    (under ``aggregation='sum'`` the logits would grow with k)."""
+    (under ``aggregation='attention_sum'`` the logits would grow with k)."""
     head = paper_head(cfg, seed)
     feats = torch.sigmoid(torch.randn(6, 16, 2048) * 3)  # [N, T, C]
     samples = [make_sample(i % 2) for i in range(6)]
@@ -109,7 +109,7 @@ def test_video_probabilities_do_not_depend_on_repeating_frames(cfg, seed):
         torch.testing.assert_close(probabilities(head, repeated), once,
                                    atol=1e-5, rtol=0)
     # the paper's literal sum: the logits grow with the frame count
-    head.aggregation = 'sum'
+    head.aggregation = 'attention_sum'
     with torch.no_grad():
         logits = head(feats)['video_scores']
         logits8 = head(feats.repeat_interleave(8, dim=1))['video_scores']

@@ -11,6 +11,7 @@ _base_ = [
     '../_base_/datasets/busv_busi_mixed_3d.py',
     '../_base_/schedules/sgd_8k_iters.py', '../_base_/default_runtime.py'
 ]
+from kga_mmaction.datasets.pipeline_edits import clip_pipelines
 
 # MViT's sampling, 16x4x1: 16-frame clips, 4 frames apart; tested on
 # 128 // 16 = 8 clips (see busv_busi_mixed_3d.py). The recipe's RandAugment
@@ -22,27 +23,10 @@ clip_len = 16
 frame_interval = 4
 test_num_clips = 128 // clip_len
 
-# The pipelines of `busv_busi_mixed_3d.py` with this clip shape in their
-# sampling steps.
-train_video_pipeline = [
-    dict(
-        _base_.train_video_pipeline[0],
-        clip_len=clip_len,
-        frame_interval=frame_interval),
-    *_base_.train_video_pipeline[1:]
-]
-train_image_pipeline = [
-    dict(_base_.train_image_pipeline[0], num_frames=clip_len),
-    *_base_.train_image_pipeline[1:]
-]
-test_pipeline = [
-    dict(
-        _base_.test_pipeline[0],
-        clip_len=clip_len,
-        frame_interval=frame_interval,
-        num_clips=test_num_clips),
-    *_base_.test_pipeline[1:]
-]
+# The pipelines of `busv_busi_mixed_3d.py` with this clip shape.
+train_video_pipeline, train_image_pipeline, test_pipeline = clip_pipelines(
+    _base_.train_video_pipeline, _base_.test_pipeline, clip_len,
+    frame_interval, test_num_clips)
 train_dataloader = dict(
     dataset=dict(
         video=dict(pipeline=train_video_pipeline),

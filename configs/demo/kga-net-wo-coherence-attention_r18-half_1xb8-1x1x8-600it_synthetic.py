@@ -4,4 +4,4 @@
 # r50-in1k-pre_1xb16-1x1x16-8k_busv-busi.py`.
 _base_ = './kga-net_r18-half_1xb8-1x1x8-600it_synthetic.py'
 
-model = dict(cls_head=dict(aggregation='avg', loss_coherence=None))
+model = dict(cls_head=dict(aggregation='frame_mean', loss_coherence=None))

@@ -26,7 +26,7 @@ _base_ = [
 model = dict(
     backbone=dict(
         _delete_=True, type='mmpretrain.ResNet', depth=18, base_channels=32),
-    cls_head=dict(in_channels=256, aggregation='normalized'),
+    cls_head=dict(in_channels=256, aggregation='attention_normalized'),
     feature_activation=None)
 
 optim_wrapper = dict(

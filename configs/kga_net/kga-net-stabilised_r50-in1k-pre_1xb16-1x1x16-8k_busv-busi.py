@@ -16,6 +16,6 @@ _base_ = './kga-net_r50-in1k-pre_1xb16-1x1x16-8k_busv-busi.py'
 
 model = dict(
     cls_head=dict(
-        aggregation='normalized',
+        aggregation='attention_normalized',
         center_logits=True,
         loss_center=dict(init='features')))

@@ -2,4 +2,4 @@
 # averaged (the center loss on the images stays).
 _base_ = './kga-net_r50-in1k-pre_1xb16-1x1x16-8k_busv-busi.py'
 
-model = dict(cls_head=dict(aggregation='avg', loss_coherence=None))
+model = dict(cls_head=dict(aggregation='frame_mean', loss_coherence=None))

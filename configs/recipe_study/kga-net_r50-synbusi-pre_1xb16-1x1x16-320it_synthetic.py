@@ -13,6 +13,8 @@
 # Everything else (16-frame clips, 8 videos + 8 images per batch, the loss
 # terms, tests on up to 128 frames) is the paper config's.
 _base_ = '../kga_net/kga-net_r50-in1k-pre_1xb16-1x1x16-8k_busv-busi.py'
+from kga_mmaction.datasets.pipeline_edits import (image_pipeline,
+                                                  replace_preprocessing)
 
 pretrain_checkpoint = ('work_dirs/pretrain/resnet50_1xb32-400it_synthetic-'
                        'busi-64px/iter_400.pth')
@@ -31,22 +33,15 @@ model = dict(
 
 # The paper's pipelines at `frame_size`; the frames are small, so no resize
 # to 256 before the crop.
-train_video_pipeline = [
-    *_base_.train_video_pipeline[:2],
+train_video_pipeline = replace_preprocessing(
+    _base_.train_video_pipeline,
     dict(type='RandomResizedCrop', area_range=(0.5, 1.0)),
     dict(type='Resize', scale=(frame_size, frame_size), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    *_base_.train_video_pipeline[-2:]
-]
-train_image_pipeline = [
-    dict(type='LoadImageAsFrames', num_frames=1),
-    *train_video_pipeline[2:]
-]
-test_pipeline = [
-    *_base_.test_pipeline[:2],
-    dict(type='Resize', scale=(frame_size, frame_size), keep_ratio=False),
-    *_base_.test_pipeline[-2:]
-]
+    dict(type='Flip', flip_ratio=0.5))
+train_image_pipeline = image_pipeline(train_video_pipeline)
+test_pipeline = replace_preprocessing(
+    _base_.test_pipeline,
+    dict(type='Resize', scale=(frame_size, frame_size), keep_ratio=False))
 
 # On the CPU: as the demos load (`synthetic_busv_busi_mixed.py`).
 cpu_loading = dict(pin_memory=False, prefetch_factor=None)

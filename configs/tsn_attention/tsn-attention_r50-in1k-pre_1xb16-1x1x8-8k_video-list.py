@@ -19,6 +19,7 @@ _base_ = [
     'mmaction::_base_/models/tsn_r50.py',
     '../_base_/schedules/sgd_8k_iters.py', '../_base_/default_runtime.py'
 ]
+from kga_mmaction.datasets.pipeline_edits import replace_step, update_step
 
 model = dict(
     cls_head=dict(
@@ -26,7 +27,7 @@ model = dict(
         type='FrameAttentionHead',
         num_classes=2,
         in_channels=2048,
-        aggregation='mean',
+        aggregation='attention_mean',
         # TSNHead's dropout and init, as in the stock recipe
         dropout_ratio=0.4,
         init_std=0.01,
@@ -78,13 +79,9 @@ val_pipeline = [
     dict(type='PackActionInputs')
 ]
 # The val pipeline with 25 clips and ten crops for its center crop.
-test_pipeline = [
-    val_pipeline[0],
-    dict(val_pipeline[1], num_clips=25),
-    *val_pipeline[2:4],
-    dict(type='TenCrop', crop_size=224),
-    *val_pipeline[5:]
-]
+test_pipeline = replace_step(
+    update_step(val_pipeline, 'SampleFrames', num_clips=25), 'CenterCrop',
+    dict(type='TenCrop', crop_size=224))
 
 train_dataloader = dict(
     batch_size=16,

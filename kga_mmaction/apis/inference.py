@@ -35,7 +35,7 @@ import inspect
 import os
 import os.path as osp
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, List, Optional, Sequence, Tuple, Union
 
 import cv2
@@ -52,16 +52,13 @@ from ..datasets.input_sanity import INPUT_SANITY, InputSanity
 from ..datasets.problems import (Problem, broken_symlink_target,
                                  format_problems)
 from ..datasets.transforms import SampleUpToFrames
+from ..datasets.pipeline_edits import DECODE_TRANSFORMS
 from ..datasets.transforms.loading import to_rgb_uint8
 from ..datasets.video_file import VIDEO_EXTENSIONS, is_video_file
 from ..engine import load_weights, register_safe_checkpoint_loader
 from ..evaluation import VideoPrediction
 from ..models.recognizers import KGARecognizer
 
-#: Transforms that decode frames into ``results['imgs']``: a test pipeline
-#: is cut after the first of them (see :func:`split_test_pipeline`).
-DECODE_TRANSFORMS = ('RawFrameDecode', 'DecordDecode', 'PyAVDecode',
-                     'PIMSDecode', 'OpenCVDecode', 'LoadImageAsFrames')
 #: Class whose probability the tools report.
 POSITIVE_CLASS = 'malignant'
 #: A video file whose decodable frames are fewer than this fraction of the
@@ -491,10 +488,6 @@ def remaining_test_pipeline(cfg: Config, video: VideoFrames) -> List[dict]:
     return rest
 
 
-def _to_numpy(value: Optional[torch.Tensor]) -> Optional[np.ndarray]:
-    return None if value is None else value.detach().cpu().numpy()
-
-
 def _frames_to_results(video: VideoFrames) -> dict:
     """Pipeline state after decoding (and the resize applied as read), as
     ``RawFrameDecode`` (and ``Resize``) leave it."""
@@ -541,20 +534,12 @@ def predict_video(model: nn.Module,
         pipeline = remaining_test_pipeline(model.cfg, video)
     check_video_frames(video, model_input_shape(video, pipeline))
     results = _frames_to_results(video)
-    video_id = results['video_id']
     sample = inference_recognizer(model, results, Compose(pipeline))
-    pred_score = _to_numpy(sample.pred_score)
     is_folder = osp.isdir(video.source)
-    prediction = VideoPrediction(
-        pred_score=pred_score,
-        pred_label=int(np.argmax(pred_score)),
-        video_id=video_id,
-        pred_logits=_to_numpy(sample.get('pred_logits')),
+    prediction = replace(
+        VideoPrediction.from_sample(sample),
+        video_id=results['video_id'],
         frame_inds=video.frame_inds.astype(np.int64),
-        frame_weights=_to_numpy(sample.frame_weights),
-        frame_scores=_to_numpy(sample.frame_scores),
-        frame_video_logits=_to_numpy(sample.get('frame_video_logits')),
-        center_distances=_to_numpy(sample.get('center_distances')),
         frame_dir=video.source if is_folder else None,
         filename=None if is_folder else video.source)
     prediction.check_finite()

@@ -9,8 +9,8 @@ training fails early with the lines the tool prints:
   :class:`~kga_mmaction.datasets.VideoListDataset` collect :class:`Problem`
   records while they index their data and raise one error listing them
   through :func:`raise_for_problems`;
-* ``tools/data/check_dataset.py`` prints the summary tables
-  (:func:`format_table`) and every problem (:func:`format_problems`).
+* ``tools/data/check_dataset.py`` prints the summary tables and every
+  problem (:func:`format_problems`).
 
 Errors raised from problems are ``FileNotFoundError`` when every problem is
 something missing (:data:`MISSING_KINDS`) and ``ValueError`` otherwise.
@@ -18,7 +18,7 @@ something missing (:data:`MISSING_KINDS`) and ``ValueError`` otherwise.
 import os
 import os.path as osp
 from dataclasses import dataclass
-from typing import Iterable, Optional, Sequence
+from typing import Optional, Sequence
 
 #: How many problems an exception message lists before ``... and N more``.
 MAX_LISTED_PROBLEMS = 10
@@ -143,28 +143,3 @@ def raise_for_problems(problems: Sequence[Problem],
     if all(problem.kind in MISSING_KINDS for problem in problems):
         raise FileNotFoundError(message)
     raise ValueError(message)
-
-
-def format_table(header: Sequence[str], rows: Iterable[Sequence]) -> str:
-    """Left-aligned plain-text table, indented by two spaces.
-
-    Args:
-        header (Sequence[str]): Column titles.
-        rows (Iterable[Sequence]): Rows of cells (any type, printed with
-            ``str``), as many as ``header``.
-
-    Returns:
-        str: The header, a rule of dashes and the rows, joined by newlines.
-    """
-    rows = [tuple(str(c) for c in row) for row in rows]
-    widths = [
-        max([len(h)] + [len(row[i]) for row in rows])
-        for i, h in enumerate(header)
-    ]
-
-    def line(cells):
-        return ('  ' + '  '.join(c.ljust(w)
-                                 for c, w in zip(cells, widths))).rstrip()
-
-    rule = '  ' + '  '.join('-' * w for w in widths)
-    return '\n'.join([line(header), rule] + [line(row) for row in rows])

@@ -128,7 +128,7 @@ class AttentionMonitorHook(Hook):
       last stage (or ``backbone_stage``), which shows losses such as the
       center loss acting on the features through the backbone.
 
-    A head without ``fc_attention`` (``aggregation='avg'``) gets the
+    A head without ``fc_attention`` (``aggregation='frame_mean'``) gets the
     backbone gradients only. The logger's ``LogProcessor`` shows each key's
     mean over its last ``window_size`` recorded values (monitored
     iterations only) unless its ``custom_cfg`` asks for ``'current'``; the

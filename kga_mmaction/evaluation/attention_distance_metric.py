@@ -8,7 +8,7 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
 from .functional import pearson_r
-from .prediction_dump import to_float64
+from .predicted_sample import to_float64
 
 
 @METRICS.register_module()

@@ -7,10 +7,10 @@ from mmaction.registry import METRICS
 from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
-from ..datasets.problems import format_table
+from ..utils import text_table
 from .functional import pearson_r, top_k_overlap
-from .prediction_dump import (frame_lesion_areas_of, to_float64,
-                              video_id_of)
+from .predicted_sample import (frame_lesion_areas_of, to_float64,
+                               video_id_of)
 
 
 @METRICS.register_module()
@@ -19,7 +19,7 @@ class KeyframeLocalisationMetric(BaseMetric):
 
     For each video, from its frame weights ``[T]`` (``frame_weights``,
     stored by :class:`FrameAttentionHead`) and the lesion area of the same
-    frames ``[T]`` (:func:`~.prediction_dump.frame_lesion_areas_of`: the
+    frames ``[T]`` (:func:`~.predicted_sample.frame_lesion_areas_of`: the
     BUSV boxes, 0 for a frame without one):
 
     * ``area_corr``: the Pearson correlation of weight and area
@@ -126,7 +126,7 @@ class KeyframeLocalisationMetric(BaseMetric):
             return {}
         overlap_key = f'top{self.k}_overlap'
         print_log(
-            f'{name}: per video (k={self.k}):\n' + format_table(
+            f'{name}: per video (k={self.k}):\n' + text_table(
                 ('video', 'T', 'area_corr', overlap_key),
                 [(r['video_id'], r['num_frames'], f'{r["area_corr"]:.4f}',
                   f'{r["overlap"]:.4f}') for r in results]),

@@ -3,7 +3,7 @@ time by the annotated lesion area of each frame instead of by the model.
 
 It bounds what any frame selection can gain on top of a model's features.
 Applied to the frame-averaging model ("w/o coherence loss & attention",
-``FrameAttentionHead(aggregation='avg')``) it needs no retraining: its
+``FrameAttentionHead(aggregation='frame_mean')``) it needs no retraining: its
 prediction files hold each frame's video-classifier logits
 (``frame_video_logits``) and lesion areas (``frame_lesion_areas``), and
 :meth:`VideoPrediction.reweighted` rescores a video exactly from them.

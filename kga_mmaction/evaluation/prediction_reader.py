@@ -27,19 +27,9 @@ from mmengine.evaluator import Evaluator
 
 from ..datasets.frame_folder import detect_frame_template
 from ..utils import spread_indices
-from .prediction_dump import (FORMATS, LIST_FIELDS, MATRIX_FIELDS,
-                              SOURCE_FIELDS)
-from .video_prediction import NonFiniteScoreError, VideoPrediction
-
-
-def _array(value: Union[None, str, list]) -> Optional[np.ndarray]:
-    """A (nested) JSON list or a CSV cell of space-separated numbers as an
-    array; None for a missing value or an empty cell."""
-    if isinstance(value, str):
-        value = value.split() or None
-    if value is None:
-        return None
-    return np.asarray(value, dtype=np.float64)
+from .prediction_dump import FORMATS
+from .video_prediction import (MATRIX_FIELDS, NonFiniteScoreError,
+                               VideoPrediction)
 
 
 def _read_json(path: str) -> List[dict]:
@@ -53,20 +43,13 @@ def _read_json(path: str) -> List[dict]:
 
 
 def _read_csv(path: str) -> List[dict]:
-    """CSV rows as JSON-like records: cells as numbers, ``[T, K]`` fields
-    from their K columns."""
+    """CSV rows as records: cells as text, each ``[T, K]`` field gathered
+    from its K columns."""
     with open(path, newline='') as f:
         rows = list(csv.DictReader(f))
     records = []
     for row in rows:
-        record: Dict[str, object] = {
-            key: (row.get(key) or None)
-            for key in ('video_id', *SOURCE_FIELDS)
-        }
-        for key in ('index', 'gt_label', 'pred_label'):
-            record[key] = int(row[key]) if row.get(key) else None
-        for key in LIST_FIELDS:
-            record[key] = row.get(key) or None
+        record: Dict[str, object] = dict(row)
         for key in MATRIX_FIELDS:
             columns = sorted((c for c in row if c.startswith(f'{key}_')),
                              key=lambda c: int(c.rsplit('_', 1)[1]))
@@ -78,32 +61,11 @@ def _read_csv(path: str) -> List[dict]:
 
 
 def _to_prediction(record: dict, path: str, position: int) -> VideoPrediction:
-    """One record as a :class:`VideoPrediction`."""
-    if record.get('pred_score') is None:
-        raise ValueError(f'{path}: record {position} has no pred_score; '
-                         'is this a DumpPredictions file?')
-    pred_score = _array(record['pred_score'])
-    frame_inds = _array(record.get('frame_inds'))
-    pred_label = record.get('pred_label')
-    return VideoPrediction(
-        pred_score=pred_score,
-        pred_label=(int(np.argmax(pred_score)) if pred_label is None else
-                    int(pred_label)),
-        video_id=record.get('video_id'),
-        gt_label=(None if record.get('gt_label') is None else
-                  int(record['gt_label'])),
-        pred_logits=_array(record.get('pred_logits')),
-        frame_inds=(None if frame_inds is None else
-                    frame_inds.astype(np.int64)),
-        frame_weights=_array(record.get('frame_weights')),
-        frame_scores=_array(record.get('frame_scores')),
-        frame_video_logits=_array(record.get('frame_video_logits')),
-        center_distances=_array(record.get('center_distances')),
-        frame_lesion_areas=_array(record.get('frame_lesion_areas')),
-        frame_dir=record.get('frame_dir'),
-        filename=record.get('filename'),
-        index=position if record.get('index') is None else int(
-            record['index']))
+    """One record as a :class:`VideoPrediction`, errors naming the file."""
+    try:
+        return VideoPrediction.from_record(record, position)
+    except ValueError as err:
+        raise ValueError(f'{path}: {err}') from None
 
 
 def load_predictions(path: str) -> List[VideoPrediction]:

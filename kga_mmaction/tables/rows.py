@@ -88,24 +88,24 @@ def build_row(name: str, runs: Sequence[Run], metrics: List[dict],
 
 def build_rows(settings: TableSettings, runs: Sequence[Run],
                metrics: Sequence[dict]) -> List[Row]:
-    """One row per config, from all runs in :func:`~.runs.plan_runs`'s
-    order (config by config) and their metrics; DeLong p-values not yet
-    set.
+    """One row per config, from all runs of the table and their metrics;
+    DeLong p-values not yet set.
 
     Args:
-        settings (TableSettings): The table (its row names).
-        runs (Sequence[Run]): Every run of the table.
+        settings (TableSettings): The table (its row names and configs).
+        runs (Sequence[Run]): Every run of the table
+            (:func:`~.runs.plan_runs`).
         metrics (Sequence[dict]): Their ``metrics.json``, in that order.
 
     Returns:
         list[Row]: The rows, in the order of ``settings.names``.
     """
-    per_config = len(runs) // len(settings.names)
-    return [
-        build_row(name, runs[i * per_config:(i + 1) * per_config],
-                  list(metrics[i * per_config:(i + 1) * per_config]),
-                  settings) for i, name in enumerate(settings.names)
-    ]
+    rows = []
+    for name, config in zip(settings.names, settings.configs):
+        own = [i for i, run in enumerate(runs) if run.config == config]
+        rows.append(build_row(name, [runs[i] for i in own],
+                              [metrics[i] for i in own], settings))
+    return rows
 
 
 def build_oracle_row(settings: TableSettings, runs: Sequence[Run]) -> Row:
@@ -120,8 +120,7 @@ def build_oracle_row(settings: TableSettings, runs: Sequence[Run]) -> Row:
 
     Args:
         settings (TableSettings): The table, with ``oracle_of`` set.
-        runs (Sequence[Run]): Every run of the table, in
-            :func:`~.runs.plan_runs`'s order.
+        runs (Sequence[Run]): Every run of the table.
 
     Returns:
         Row: The row ``settings.oracle_name`` (DeLong p-values not yet set).
@@ -130,9 +129,8 @@ def build_oracle_row(settings: TableSettings, runs: Sequence[Run]) -> Row:
         ValueError: Naming the prediction file, if a video in it lacks
             ``frame_video_logits`` or ``frame_lesion_areas``.
     """
-    per_config = len(runs) // len(settings.names)
-    i = settings.names.index(settings.oracle_of)
-    source = runs[i * per_config:(i + 1) * per_config]
+    config = settings.configs[settings.names.index(settings.oracle_of)]
+    source = [run for run in runs if run.config == config]
     metrics = [
         score_run(run.work_dir, run.fold is not None,
                   load=load_lesion_area_oracle) for run in source

@@ -16,20 +16,24 @@ two tables runs once.
 Each run tests the last checkpoint with ``--out-predictions`` and stores
 its scores (:func:`score_run`) as ``metrics.json`` in its work dir, last; a
 run whose ``metrics.json`` exists is skipped, so running a table again
-continues where it stopped.
+continues where it stopped. The tools are the installed package's
+(:func:`~kga_mmaction.utils.tool_command`), run in the working directory.
+
+:func:`plan_runs` reads what the runs need from the table's
+:class:`TableSettings` once; a :class:`Run` then carries it to its
+commands.
 """
 import json
 import os
 import os.path as osp
 import shlex
 import subprocess
-import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from ..evaluation import load_predictions
-from ..utils import write_atomically
+from ..utils import tool_command, write_atomically
 from .prediction_metrics import Loader, diagnosis_metrics
 from .settings import TableSettings
 
@@ -53,66 +57,71 @@ class Run:
         seed (int): Training seed.
         work_dir (str): Where the run writes.
         fold (int, optional): The test fold; None for the config's split.
+        num_folds (int, optional): K of the cross-validation that ``fold``
+            is a fold of.
+        fold_seed (int): Seed of the folds. Defaults to 0.
+        cfg_options (tuple[str]): ``--cfg-options`` of both tools.
+            Defaults to ().
     """
     config: str
     seed: int
     work_dir: str
     fold: Optional[int] = None
+    num_folds: Optional[int] = None
+    fold_seed: int = 0
+    cfg_options: Tuple[str, ...] = ()
 
 
-def plan_runs(configs: Sequence[str], seeds: Sequence[int],
-              num_folds: Optional[int], work_root: str) -> List[Run]:
-    """Every run, config by config, then seed by seed, then fold by fold.
+def plan_runs(settings: TableSettings, work_root: str) -> List[Run]:
+    """Every run of a table, config by config, then seed by seed, then
+    fold by fold.
 
     Args:
-        configs (Sequence[str]): Config files.
-        seeds (Sequence[int]): Training seeds.
-        num_folds (int, optional): K of the cross-validation; None for the
-            configs' own split.
+        settings (TableSettings): The table: its configs, seeds, folds and
+            ``cfg_options``.
         work_root (str): Folder of every run's work dir.
 
     Returns:
         list[Run]: ``len(configs) * len(seeds) * (num_folds or 1)`` runs.
     """
     runs = []
-    for config in configs:
+    seeds, num_folds = settings.seeds, settings.num_folds
+    for config in settings.configs:
         stem = osp.splitext(osp.basename(config))[0]
         for seed in seeds:
             if num_folds is None:
                 runs.append(
                     Run(config, seed, osp.join(work_root, stem,
-                                               f'seed{seed}')))
+                                               f'seed{seed}'),
+                        cfg_options=settings.cfg_options))
                 continue
             suffix = f'-seed{seed}' if len(seeds) > 1 else ''
             runs += [
                 Run(config, seed,
                     osp.join(work_root, stem,
-                             f'fold{fold}of{num_folds}{suffix}'), fold)
+                             f'fold{fold}of{num_folds}{suffix}'), fold,
+                    num_folds, settings.fold_seed, settings.cfg_options)
                 for fold in range(num_folds)
             ]
     return runs
 
 
-def run_commands(run: Run, num_folds: Optional[int], fold_seed: int,
-                 cfg_options: Sequence[str]) -> List[List[str]]:
+def run_commands(run: Run) -> List[List[str]]:
     """The commands of one run: train, test and, with folds, test on the
     inner-validation part.
 
     Args:
         run (Run): The run.
-        num_folds (int, optional): K of the cross-validation; None for the
-            config's own split.
-        fold_seed (int): Seed of the folds.
-        cfg_options (Sequence[str]): ``--cfg-options`` of both tools.
 
     Returns:
-        list[list[str]]: Each command's words, from ``python``; the tests
-        name the checkpoint :data:`LAST_CHECKPOINT`.
+        list[list[str]]: Each command's words, from ``python``, naming the
+        tools from the repository root; the tests name the checkpoint
+        :data:`LAST_CHECKPOINT`.
     """
-    extra = ['--cfg-options', *cfg_options] if cfg_options else []
+    extra = ['--cfg-options', *run.cfg_options] if run.cfg_options else []
     folds = [] if run.fold is None else [
-        '--folds', str(num_folds), '--fold', str(run.fold), '--fold-seed',
-        str(fold_seed)
+        '--folds', str(run.num_folds), '--fold', str(run.fold),
+        '--fold-seed', str(run.fold_seed)
     ]
 
     def test(predictions: str, *part: str) -> List[str]:
@@ -175,16 +184,13 @@ def score_run(work_dir: str, inner_val: bool,
     return metrics
 
 
-def run_one(run: Run, num_folds: Optional[int], fold_seed: int,
-            cfg_options: Sequence[str], single_thread: bool,
-            root: str) -> Dict:
+def run_one(run: Run, single_thread: bool = False) -> Dict:
     """Train, test and score one run; a finished one is read back.
 
     Args:
         run (Run): The run.
-        num_folds, fold_seed, cfg_options: As for :func:`run_commands`.
         single_thread (bool): One torch thread (runs side by side).
-        root (str): The repository root, where ``tools/`` is.
+            Defaults to False.
 
     Returns:
         dict: The run's ``metrics.json``: :func:`score_run` with ``seed``,
@@ -202,26 +208,25 @@ def run_one(run: Run, num_folds: Optional[int], fold_seed: int,
     env = dict(os.environ)
     if single_thread:
         env.update(OMP_NUM_THREADS='1', MKL_NUM_THREADS='1')
-    train, *tests = run_commands(run, num_folds, fold_seed, cfg_options)
+    train, *tests = run_commands(run)
     with open(osp.join(run.work_dir, 'run.log'), 'w') as log:
-        subprocess.run([sys.executable, *train[1:]], cwd=root, env=env,
-                       stdout=log, stderr=subprocess.STDOUT, check=True)
+        subprocess.run(tool_command(train), env=env, stdout=log,
+                       stderr=subprocess.STDOUT, check=True)
         with open(osp.join(run.work_dir, 'last_checkpoint')) as f:
             checkpoint = f.read().strip()
         for test in tests:
             test[test.index(LAST_CHECKPOINT)] = checkpoint
-            subprocess.run([sys.executable, *test[1:]], cwd=root, env=env,
-                           stdout=log, stderr=subprocess.STDOUT, check=True)
+            subprocess.run(tool_command(test), env=env, stdout=log,
+                           stderr=subprocess.STDOUT, check=True)
     metrics = score_run(run.work_dir, run.fold is not None)
-    metrics.update(seed=run.seed, fold=run.fold, num_folds=num_folds,
+    metrics.update(seed=run.seed, fold=run.fold, num_folds=run.num_folds,
                    config=run.config)
     # written last: the run counts as finished only now
     write_atomically(metrics_file, lambda f: json.dump(metrics, f, indent=2))
     return metrics
 
 
-def run_all(runs: Sequence[Run], settings: TableSettings, jobs: int,
-            root: str) -> List[Dict]:
+def run_all(runs: Sequence[Run], jobs: int) -> List[Dict]:
     """:func:`run_one` for every run of a table, ``jobs`` at a time (each
     with one torch thread when ``jobs > 1``).
 
@@ -229,8 +234,4 @@ def run_all(runs: Sequence[Run], settings: TableSettings, jobs: int,
         list[dict]: Each run's ``metrics.json``, in the order of ``runs``.
     """
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        return list(
-            pool.map(
-                lambda run: run_one(run, settings.num_folds,
-                                    settings.fold_seed, settings.cfg_options,
-                                    jobs > 1, root), runs))
+        return list(pool.map(lambda run: run_one(run, jobs > 1), runs))

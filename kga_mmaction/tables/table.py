@@ -6,8 +6,7 @@ from .runs import plan_runs, run_all, run_commands, shell_line
 from .settings import TableSettings
 
 
-def make_table(settings: TableSettings, work_root: str, jobs: int,
-               root: str) -> str:
+def make_table(settings: TableSettings, work_root: str, jobs: int) -> str:
     """Train, test and score every run of the table that is not finished,
     then compare the rows; a lesion-area oracle row
     (``settings.oracle_of``) comes last, from its source row's files.
@@ -17,20 +16,17 @@ def make_table(settings: TableSettings, work_root: str, jobs: int,
         work_root (str): Folder of the runs' work dirs
             (:func:`~.runs.plan_runs`).
         jobs (int): Runs at a time.
-        root (str): The repository root, where ``tools/`` is.
 
     Returns:
         str: The table's Markdown (:func:`~.markdown.format_table`).
     """
-    runs = plan_runs(settings.configs, settings.seeds, settings.num_folds,
-                     work_root)
-    rows = build_rows(settings, runs, run_all(runs, settings, jobs, root))
+    runs = plan_runs(settings, work_root)
+    rows = build_rows(settings, runs, run_all(runs, jobs))
     if settings.oracle_of is not None:
         rows.append(build_oracle_row(settings, runs))
     add_delong(rows, settings.reference)
     commands = [
         shell_line(command, run.work_dir) for run in runs
-        for command in run_commands(run, settings.num_folds,
-                                    settings.fold_seed, settings.cfg_options)
+        for command in run_commands(run)
     ]
     return format_table(settings, rows, commands)

@@ -30,7 +30,7 @@ def _one_thread():
     torch.set_num_threads(threads)
 
 
-def build_model(aggregation='mean', dropout_ratio=0.):
+def build_model(aggregation='attention_mean', dropout_ratio=0.):
     """A tiny KGA-Net (ResNet-18, sigmoid features), built once per
     configuration and copied: every test gets fresh weights to change."""
     key = (aggregation, dropout_ratio)
@@ -219,7 +219,7 @@ def test_records_the_first_iteration_and_every_interval_only(tmp_path):
 
 
 def test_head_without_attention_logs_backbone_only(tmp_path):
-    model = build_model(aggregation='avg')
+    model = build_model(aggregation='frame_mean')
     hook = AttentionMonitorHook(interval=1)
     runner = fake_runner(model, tmp_path)
     for iteration in range(2):

@@ -9,8 +9,9 @@ from mmaction.registry import METRICS, MODELS
 from mmaction.structures import ActionDataSample
 from mmengine.evaluator import Evaluator
 
-from kga_mmaction.evaluation.prediction_dump import (frame_lesion_areas_of,
-                                                     to_plain, video_id_of)
+from kga_mmaction.evaluation.predicted_sample import (frame_lesion_areas_of,
+                                                      video_id_of)
+from kga_mmaction.evaluation.video_prediction import to_plain
 
 
 def kga_sample() -> ActionDataSample:

@@ -1,9 +1,12 @@
-"""VideoPrediction: finiteness, own-class distances, as a metric sample."""
+"""VideoPrediction: from a predicted sample, to a record and back,
+finiteness, own-class distances, as a metric sample."""
 import numpy as np
 import pytest
 import torch
+from mmaction.structures import ActionDataSample
 
 from kga_mmaction.evaluation import NonFiniteScoreError, VideoPrediction
+from kga_mmaction.evaluation.video_prediction import RECORD_FIELDS
 
 
 def prediction(**kwargs):
@@ -70,3 +73,72 @@ def test_reweighted_scores_the_frames_with_other_weights():
         original.reweighted(np.ones(3))
     with pytest.raises(ValueError, match='/d/case: no frame_video_logits'):
         prediction(frame_video_logits=None).reweighted(np.ones(2))
+
+
+def predicted_sample() -> ActionDataSample:
+    """A head's prediction of 2 frames, 2 classes, under AMP (half
+    precision logits); its video has 5 frames with lesion areas."""
+    sample = ActionDataSample().set_gt_label(0)
+    sample.set_pred_score(torch.tensor([0.3, 0.7]))
+    sample.pred_logits = torch.tensor([0., 0.5], dtype=torch.float16)
+    sample.frame_weights = torch.tensor([0.25, 0.75])
+    sample.frame_scores = torch.tensor([[0.5, 0.5], [0.1, 0.9]])
+    sample.set_metainfo(dict(frame_dir='/d/case7/', frame_inds=[1, 4],
+                             lesion_areas=[0., 1., 2., 3., 4.5]))
+    return sample
+
+
+def test_from_a_predicted_sample():
+    sample = predicted_sample()
+    pred = VideoPrediction.from_sample(sample)
+    # a metric's process gets the sample as a dict: the same prediction
+    as_dict = VideoPrediction.from_sample(sample.to_dict())
+    assert vars(as_dict).keys() == vars(pred).keys()
+    for name, value in vars(pred).items():
+        np.testing.assert_array_equal(value, getattr(as_dict, name), name)
+    assert pred.pred_label == 1  # no pred_label: the argmax of the scores
+    assert (pred.gt_label, pred.video_id) == (0, 'case7')
+    assert pred.pred_logits.dtype == np.float32  # half precision widened
+    assert pred.frame_inds.dtype == np.int64
+    np.testing.assert_array_equal(pred.frame_lesion_areas, [1., 4.5])
+    assert pred.center_distances is None and pred.index is None
+
+
+def test_record_and_back():
+    pred = VideoPrediction.from_sample(predicted_sample())
+    record = pred.to_record(positive_class=1)
+    assert tuple(record) == RECORD_FIELDS
+    assert record['positive_score'] == 0.7  # float32 as its short decimal
+    assert record['log_odds'] == 0.5
+    assert record['pred_score'] == [0.3, 0.7]
+    assert record['frame_scores'] == [[0.5, 0.5], [0.1, 0.9]]
+    assert record['center_distances'] is None
+    back = VideoPrediction.from_record(record, position=3)
+    assert back.index == 3  # the record had none: its position
+    for name, value in vars(pred).items():
+        if isinstance(value, np.ndarray):
+            # float32 written as its shortest decimal reads back the same
+            np.testing.assert_array_equal(
+                getattr(back, name).astype(value.dtype), value, name)
+        elif name != 'index':
+            assert getattr(back, name) == value, name
+    with pytest.raises(ValueError, match='positive_class=2 but pred_score '
+                       'has 2 classes'):
+        pred.to_record(positive_class=2)
+    with pytest.raises(ValueError, match='record 4 has no pred_score'):
+        VideoPrediction.from_record(dict(video_id='x'), position=4)
+
+
+def test_a_csv_row_reads_back_as_its_json_record():
+    """A CSV row holds text cells: empty ones are missing values."""
+    pred = VideoPrediction.from_record(dict(
+        index='2', video_id='v', frame_dir='', filename='/d/v.mp4',
+        gt_label='', pred_label='1', pred_score='0.25 0.75',
+        pred_logits='', frame_inds='0 3', frame_weights='0.5 0.5',
+        frame_scores=[['0.5', '0.5'], ['0.25', '0.75']]))
+    assert (pred.index, pred.gt_label, pred.pred_label) == (2, None, 1)
+    assert (pred.frame_dir, pred.filename) == (None, '/d/v.mp4')
+    assert pred.pred_logits is None
+    np.testing.assert_array_equal(pred.frame_inds, [0, 3])
+    np.testing.assert_array_equal(pred.frame_scores,
+                                  [[0.5, 0.5], [0.25, 0.75]])

@@ -135,9 +135,25 @@ def test_test_cfg_is_checked():
 def test_bad_test_cfg_fails_before_any_inference(model):
     with pytest.raises(ValueError, match='max_testing_views'):
         build_model(test_cfg=dict(max_testing_views=0))
-    # set after building: refused at the first test-mode forward
+    # set after building: refused as it is set
     with pytest.raises(ValueError, match='max_testing_views'):
-        predict(clone_with(model, max_testing_views=0), video_batch(4))
+        clone_with(model, max_testing_views=0)
+
+
+def test_test_cfg_is_read_once_when_set(model, monkeypatch):
+    fast = clone_with(model, max_testing_views=3, channels_last=True)
+    assert fast.inference_cfg == FastInferenceCfg(max_testing_views=3,
+                                                  channels_last=True)
+    assert fast.test_cfg == dict(max_testing_views=3, channels_last=True)
+    reads, seen = [], []
+    monkeypatch.setattr(FastInferenceCfg, 'from_test_cfg',
+                        lambda cfg: reads.append(cfg))
+    fast.backbone.register_forward_pre_hook(
+        lambda module, args: seen.append(args[0].shape[0]))
+    predict(fast, video_batch(7))
+    predict(fast, video_batch(5))
+    assert reads == []  # the test batches follow what was read
+    assert seen == [3, 3, 1, 3, 2]
 
 
 def test_fast_flags_make_a_test_cfg():
@@ -156,8 +172,9 @@ def test_fast_flags_make_a_test_cfg():
         channels_last=True)
     assert inference_test_cfg('cpu', compile=True) == dict(compile=True)
     assert inference_test_cfg('cpu', fast=True, compile=True)['compile']
+    # checked by the recognizer that gets it
     with pytest.raises(ValueError, match='max_testing_views'):
-        inference_test_cfg('cpu', frame_chunk_size=0)
+        build_model(test_cfg=inference_test_cfg('cpu', frame_chunk_size=0))
 
 
 def test_flags_reach_the_config_of_a_kga_recognizer_only():

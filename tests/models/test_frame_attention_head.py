@@ -28,8 +28,8 @@ def set_identity_classifiers(head, attention_bias=None):
 FEATS = torch.tensor([[[1., 2.], [3., 4.], [5., 6.]]])  # [N=1, T=3, C=2]
 
 
-def test_sum_aggregation_eq1():
-    head = build_head(aggregation='sum')
+def test_attention_sum_aggregation_eq1():
+    head = build_head(aggregation='attention_sum')
     set_identity_classifiers(head, attention_bias=math.log(3.))  # w = 0.75
     out = head(FEATS)
     torch.testing.assert_close(out['weights'], torch.full((1, 3), 0.75))
@@ -49,16 +49,16 @@ def test_attention_is_sigmoid_of_a_linear_map():
     torch.testing.assert_close(head(FEATS)['weights'], expected)
 
 
-def test_mean_aggregation_divides_by_frames():
-    head = build_head(aggregation='mean')
+def test_attention_mean_aggregation_divides_by_frames():
+    head = build_head(aggregation='attention_mean')
     set_identity_classifiers(head, attention_bias=math.log(3.))
     # [6.75, 9] / 3
     torch.testing.assert_close(
         head(FEATS)['video_scores'], torch.tensor([[2.25, 3.]]))
 
 
-def test_avg_aggregation_has_no_attention():
-    head = build_head(aggregation='avg')
+def test_frame_mean_aggregation_has_no_attention():
+    head = build_head(aggregation='frame_mean')
     assert head.fc_attention is None
     set_identity_classifiers(head)
     out = head(FEATS)
@@ -66,8 +66,8 @@ def test_avg_aggregation_has_no_attention():
     torch.testing.assert_close(out['video_scores'], torch.tensor([[3., 4.]]))
 
 
-def test_normalized_aggregation_is_the_weighted_mean():
-    head = build_head(aggregation='normalized')
+def test_attention_normalized_aggregation_is_the_weighted_mean():
+    head = build_head(aggregation='attention_normalized')
     set_identity_classifiers(head)
     with torch.no_grad():
         head.fc_attention.weight.copy_(torch.tensor([[1., 0.]]))
@@ -85,26 +85,27 @@ def test_normalized_aggregation_is_the_weighted_mean():
 def test_normalized_aggregation_ignores_a_common_scale_of_the_weights():
     """Scaling every w by the same factor leaves F_V as it is, so the video
     CE cannot lower itself by shrinking all weights (the collapse of
-    'sum' and 'mean'), while 'mean' follows the scale."""
+    'attention_sum' and 'attention_mean'), while 'attention_mean' follows
+    the scale."""
     gen = torch.Generator().manual_seed(0)
     feats = torch.randn(2, 5, 2, generator=gen)
     mask = torch.tensor([[1., 1., 1., 1., 1.], [1., 1., 1., 0., 0.]])
     weights = torch.rand(2, 5, generator=gen) * mask
     scores = {}
-    for agg in ('normalized', 'mean'):
+    for agg in ('attention_normalized', 'attention_mean'):
         head = build_head(aggregation=agg)
         set_identity_classifiers(head)
         for scale in (1., 1e-3):
             head.frame_weights = lambda f, m, s=scale: weights * s
             scores[agg, scale] = head(feats, mask)['video_scores']
-    torch.testing.assert_close(scores['normalized', 1e-3],
-                               scores['normalized', 1.])
-    torch.testing.assert_close(scores['mean', 1e-3],
-                               scores['mean', 1.] * 1e-3)
+    torch.testing.assert_close(scores['attention_normalized', 1e-3],
+                               scores['attention_normalized', 1.])
+    torch.testing.assert_close(scores['attention_mean', 1e-3],
+                               scores['attention_mean', 1.] * 1e-3)
 
 
 def test_normalized_aggregation_of_zero_weights_is_finite():
-    head = build_head(aggregation='normalized')
+    head = build_head(aggregation='attention_normalized')
     head.frame_weights = lambda f, m: torch.zeros(f.shape[:2])
     out = head(FEATS)
     assert torch.isfinite(out['video_scores']).all()
@@ -117,7 +118,7 @@ def test_centered_logits_pin_the_level_of_the_weights():
     gen = torch.Generator().manual_seed(0)
     feats = torch.randn(2, 4, 2, generator=gen)
     mask = torch.tensor([[1., 1., 1., 1.], [1., 1., 0., 0.]])
-    head = build_head(aggregation='normalized', center_logits=True)
+    head = build_head(aggregation='attention_normalized', center_logits=True)
     weights = head.frame_weights(feats, mask)
     with torch.no_grad():
         head.fc_attention.bias.add_(7.)
@@ -135,7 +136,7 @@ def test_centered_logits_pin_the_level_of_the_weights():
 
 
 def test_padded_frames_take_no_part():
-    head = build_head(aggregation='mean')
+    head = build_head(aggregation='attention_mean')
     padded = torch.cat([FEATS, torch.full((1, 2, 2), 100.)], dim=1)
     mask = torch.tensor([[1., 1., 1., 0., 0.]])
     out = head(padded, mask)
@@ -239,6 +240,26 @@ def test_predict_without_centers_has_no_distances():
     assert sample.frame_weights.shape == (3, )
 
 
+@pytest.mark.parametrize('old, new', [
+    ('mean', 'attention_mean'), ('sum', 'attention_sum'),
+    ('normalized', 'attention_normalized'), ('avg', 'frame_mean')])
+def test_former_aggregation_names_warn_and_keep_their_meaning(old, new):
+    with pytest.warns(FutureWarning, match=f"'{old}'.* now named '{new}'"):
+        head = build_head(aggregation=old)
+    assert head.aggregation == new
+    assert (head.fc_attention is None) == (new == 'frame_mean')
+
+
+def test_the_former_mean_is_not_the_plain_frame_mean():
+    """'mean' was attention-weighted: its warning says where the plain
+    frame mean went, and it still weighs the frames."""
+    with pytest.warns(FutureWarning, match="plain frame mean.*'frame_mean'"):
+        head = build_head(aggregation='mean')
+    set_identity_classifiers(head, attention_bias=math.log(3.))
+    torch.testing.assert_close(
+        head(FEATS)['video_scores'], torch.tensor([[2.25, 3.]]))
+
+
 @pytest.mark.parametrize('kwargs,match', [
     (dict(aggregation='max'), 'aggregation'),
     (dict(loss_coherence=dict(type='CoherenceLoss')), 'needs loss_center'),
@@ -324,7 +345,7 @@ def test_predict_keeps_the_video_logits():
 
 
 def test_predict_keeps_each_frames_video_logits():
-    head = build_head(aggregation='avg')
+    head = build_head(aggregation='frame_mean')
     set_identity_classifiers(head)
     padded = torch.cat([FEATS, torch.zeros(1, 1, 2)], dim=1)
     [sample] = head.predict(padded, [make_sample(1)],
@@ -355,10 +376,10 @@ def test_feature_maps_are_averaged_spatially_per_segment():
         head.predict(pooled, samples)[1].center_distances)
 
 
-def test_avg_aggregation_on_feature_maps_is_tsn():
+def test_frame_mean_aggregation_on_feature_maps_is_tsn():
     """Without attention the head computes TSNHead's average consensus: the
     same classifier gives the same scores on the same backbone maps."""
-    head = build_head(aggregation='avg', in_channels=8)
+    head = build_head(aggregation='frame_mean', in_channels=8)
     tsn = MODELS.build(
         dict(type='TSNHead', num_classes=2, in_channels=8, dropout_ratio=0.))
     with torch.no_grad():

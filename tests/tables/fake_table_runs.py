@@ -21,7 +21,6 @@ from kga_mmaction.datasets.busv.cross_validation import \
     DEFAULT_INNER_VAL_FRACTION
 from kga_mmaction.evaluation import DumpPredictions
 from kga_mmaction.tables import TableSettings, make_table
-from runner_options import ROOT
 
 #: 12 benign and 18 malignant fake videos.
 VIDEOS = {f'v{i:02d}': int(i >= 12) for i in range(30)}
@@ -132,7 +131,7 @@ def make_fake_table(tmp_path, seeds=(0, ), num_folds=None, bootstrap=2000,
         reference=reference, seeds=tuple(seeds), num_folds=num_folds,
         fold_seed=0, bootstrap=bootstrap, bootstrap_seed=0, cfg_options=(),
         title='Fake', oracle_of=oracle_of)
-    return make_table(settings, str(tmp_path / 'runs'), jobs=1, root=ROOT)
+    return make_table(settings, str(tmp_path / 'runs'), jobs=1)
 
 
 def mean_std(values) -> str:

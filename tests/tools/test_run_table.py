@@ -23,8 +23,8 @@ def test_main_makes_the_table_the_arguments_describe(run_table, tmp_path,
                                                      monkeypatch, capsys):
     made = []
 
-    def make_table(settings, work_root, jobs, root):
-        made.append((settings, work_root, jobs, root))
+    def make_table(settings, work_root, jobs):
+        made.append((settings, work_root, jobs))
         return '# the table\n'
 
     monkeypatch.setattr(run_table, 'make_table', make_table)
@@ -39,7 +39,7 @@ def test_main_makes_the_table_the_arguments_describe(run_table, tmp_path,
         configs=('x/i3d.py', 'y/kga.py'), names=('i3d', 'kga'),
         reference='kga', seeds=(1, 2), num_folds=3, fold_seed=4,
         bootstrap=50, bootstrap_seed=5, cfg_options=('a=1', 'b=2'),
-        title='T', oracle_of='i3d'), 'runs', 2, ROOT)]
+        title='T', oracle_of='i3d'), 'runs', 2)]
     assert out.read_text() == '# the table\n'
     assert '# the table' in capsys.readouterr().out
 

@@ -37,16 +37,15 @@ import kga_mmaction  # noqa: F401  (registers the plugin)
 from kga_mmaction.tables import Run, run_commands, run_one, shell_line
 from kga_mmaction.tables.run_logs import (monitor_records, test_metrics,
                                           train_curves)
-from kga_mmaction.utils import write_atomically
+from kga_mmaction.utils import shipped_path, tool_command, write_atomically
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIG = ('configs/recipe_study/'
           'kga-net_r50-synbusi-pre_1xb16-1x1x16-320it_synthetic.py')
 PRETRAIN_CONFIG = ('configs/pretrain/'
                    'resnet50_1xb32-400it_synthetic-busi-64px.py')
 #: The stand-in's checkpoint, as the study config names it.
-PRETRAIN_CHECKPOINT = Config.fromfile(osp.join(ROOT,
-                                               CONFIG)).pretrain_checkpoint
+PRETRAIN_CHECKPOINT = Config.fromfile(
+    shipped_path(CONFIG)).pretrain_checkpoint
 PRETRAIN_WORK_DIR = osp.dirname(PRETRAIN_CHECKPOINT)
 DATA_ROOT = 'data/recipe_study'
 DATA_ARGS = ('--videos-per-class', '40', '--frames', '32', '128',
@@ -57,25 +56,27 @@ WORK_ROOT = 'work_dirs/attention_collapse'
 #: cfg-options of each stabiliser on the paper recipe.
 STABILISERS: Dict[str, List[str]] = {
     'paper recipe': [],
-    'normalized aggregation': ['model.cls_head.aggregation=normalized'],
+    'normalized aggregation': [
+        'model.cls_head.aggregation=attention_normalized'
+    ],
     'centers from features': ['model.cls_head.loss_center.init=features'],
     'center-loss warm-up': [
         'model.cls_head.loss_center.warmup_iters=80'
     ],
     'normalized + centers from features': [
-        'model.cls_head.aggregation=normalized',
+        'model.cls_head.aggregation=attention_normalized',
         'model.cls_head.loss_center.init=features'
     ],
-    # centred logits pin the level of w that 'normalized' leaves free
+    # centred logits pin the level of w that normalisation leaves free
     'normalized + centred logits + centers from features': [
-        'model.cls_head.aggregation=normalized',
+        'model.cls_head.aggregation=attention_normalized',
         'model.cls_head.center_logits=True',
         'model.cls_head.loss_center.init=features'
     ],
     # the released coherence loss fixes the spread of 1 - w (eq. 3 is
     # blind to its scale); weight 0.5 matches the release (CoherenceLoss)
     'normalized + centers from features + released coherence': [
-        'model.cls_head.aggregation=normalized',
+        'model.cls_head.aggregation=attention_normalized',
         'model.cls_head.loss_center.init=features',
         'model.cls_head.loss_coherence.variant=official',
         'model.cls_head.loss_coherence.loss_weight=0.5'
@@ -121,8 +122,8 @@ def schedule_options(max_iters: int) -> List[str]:
 
 
 def run_tool(command: Sequence[str]) -> None:
-    """Run ``python tools/...`` from the repository root."""
-    subprocess.run([sys.executable, *command[1:]], cwd=ROOT, check=True,
+    """Run ``python tools/...`` (the installed package's tool) here."""
+    subprocess.run(tool_command(command), check=True,
                    stdout=subprocess.DEVNULL)
 
 
@@ -263,9 +264,9 @@ def prepare_study() -> List[str]:
             *DATA_ARGS]
     pretrain = ['python', 'tools/train.py', PRETRAIN_CONFIG, '--work-dir',
                 PRETRAIN_WORK_DIR]
-    if not osp.isdir(osp.join(ROOT, DATA_ROOT)):
+    if not osp.isdir(DATA_ROOT):
         run_tool(data)
-    if not osp.isfile(osp.join(ROOT, PRETRAIN_CHECKPOINT)):
+    if not osp.isfile(PRETRAIN_CHECKPOINT):
         run_tool(pretrain)
     return [' '.join(data), ' '.join(pretrain)]
 
@@ -281,17 +282,17 @@ def main(argv=None) -> None:
         for seed in seeds:
             work_dir = osp.join(WORK_ROOT,
                                 f'{name.replace(" ", "-")}-seed{seed}')
-            study_run = Run(CONFIG, seed, work_dir)
             options = STABILISERS[name] + (
                 schedule_options(args.max_iters) if args.max_iters else [])
-            run_one(study_run, None, 0, options, False, ROOT)
+            study_run = Run(CONFIG, seed, work_dir,
+                            cfg_options=tuple(options))
+            run_one(study_run)
             commands.extend(
-                shell_line(c, work_dir)
-                for c in run_commands(study_run, None, 0, options))
-            records = monitor_records(osp.join(ROOT, work_dir))
+                shell_line(c, work_dir) for c in run_commands(study_run))
+            records = monitor_records(work_dir)
             run = dict(name=name, seed=seed, records=records,
-                       curves=train_curves(osp.join(ROOT, work_dir)),
-                       summary=summarise(osp.join(ROOT, work_dir)),
+                       curves=train_curves(work_dir),
+                       summary=summarise(work_dir),
                        driver=driving_window(records))
             print(f'{name}/seed {seed}: {run["summary"]}', flush=True)
             runs.append(run)

@@ -28,9 +28,8 @@ from sklearn.metrics import roc_auc_score
 from kga_mmaction.evaluation import VideoPrediction, load_predictions
 from kga_mmaction.evaluation.functional import reweighted_log_odds
 from kga_mmaction.tables import TableSettings, make_table, plan_runs
-from kga_mmaction.utils import write_atomically
+from kga_mmaction.utils import shipped_path, tool_command, write_atomically
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 DEMO = 'configs/demo'
 #: The ImageNet stand-in every row starts from: the demo's backbone trained
 #: as an mmpretrain ImageClassifier on the synthetic BUSI images, as `make
@@ -39,8 +38,8 @@ PRETRAIN_CONFIG = ('configs/pretrain/'
                    'resnet18-half_1xb32-400it_synthetic-busi-96px.py')
 PRETRAINED_DEMO = (f'{DEMO}/kga-net_r18-half-synbusi-pre_1xb8-1x1x8-600it_'
                    'synthetic.py')
-PRETRAINED_INIT = Config.fromfile(osp.join(
-    ROOT, PRETRAINED_DEMO)).model.backbone.init_cfg
+PRETRAINED_INIT = Config.fromfile(
+    shipped_path(PRETRAINED_DEMO)).model.backbone.init_cfg
 PRETRAIN_CHECKPOINT = PRETRAINED_INIT.checkpoint
 PRETRAIN_WORK_DIR = osp.dirname(PRETRAIN_CHECKPOINT)
 PRETRAINED = [
@@ -121,14 +120,12 @@ def reading(pred: VideoPrediction, how: str) -> float:
 
 def readings_table(settings: TableSettings, work_root: str) -> List[str]:
     """Pooled out-of-fold AUC of every reading of every trained row."""
-    runs = plan_runs(settings.configs, settings.seeds, settings.num_folds,
-                     work_root)
+    runs = plan_runs(settings, work_root)
     lines = ['| reading | ' + ' | '.join(settings.names) + ' |',
              '|---' * (len(settings.names) + 1) + '|']
     pooled = {
         config: [p for run in runs if run.config == config for p in
-                 load_predictions(osp.join(ROOT, run.work_dir,
-                                           'predictions.csv'))]
+                 load_predictions(osp.join(run.work_dir, 'predictions.csv'))]
         for config in settings.configs
     }
     for title, how in READINGS:
@@ -146,8 +143,8 @@ def fraction_table(fraction: float, args: argparse.Namespace) -> str:
     """The table at one keyframe fraction (data made when missing)."""
     data_root = osp.join(args.data_root, f'kf{fraction}')
     command = data_command(data_root, fraction)
-    if not osp.isdir(osp.join(ROOT, data_root)):
-        subprocess.run([sys.executable, *command[1:]], cwd=ROOT, check=True,
+    if not osp.isdir(data_root):
+        subprocess.run(tool_command(command), check=True,
                        stdout=subprocess.DEVNULL)
     configs, names = zip(*ROWS)
     settings = TableSettings(
@@ -157,7 +154,7 @@ def fraction_table(fraction: float, args: argparse.Namespace) -> str:
         cfg_options=tuple(data_options(data_root) + PRETRAINED),
         title=f'Keyframe fraction {fraction}', oracle_of=REFERENCE)
     work_root = osp.join(args.work_root, f'kf{fraction}')
-    table = make_table(settings, work_root, args.jobs, ROOT)
+    table = make_table(settings, work_root, args.jobs)
     # one level down: a section of the sweep's page
     return '\n'.join(['#' + line if line.startswith('#') else line
                       for line in table.splitlines()] + [
@@ -194,13 +191,14 @@ def format_report(sections: Sequence[str], argv: Sequence[str]) -> str:
 def main(argv=None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
-    if not osp.isfile(osp.join(ROOT, PRETRAIN_CHECKPOINT)):
-        subprocess.run([sys.executable, 'tools/train.py', PRETRAIN_CONFIG,
-                        '--work-dir', PRETRAIN_WORK_DIR], cwd=ROOT,
+    if not osp.isfile(PRETRAIN_CHECKPOINT):
+        subprocess.run(tool_command(['python', 'tools/train.py',
+                                     PRETRAIN_CONFIG, '--work-dir',
+                                     PRETRAIN_WORK_DIR]),
                        check=True, stdout=subprocess.DEVNULL)
     sections = [fraction_table(f, args) for f in args.fractions]
     report = format_report(sections, argv)
-    write_atomically(osp.join(ROOT, args.out), lambda f: f.write(report))
+    write_atomically(args.out, lambda f: f.write(report))
     print(report)
 
 

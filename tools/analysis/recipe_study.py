@@ -14,8 +14,9 @@ tests on up to 128 frames) and writes ``results/recipe_study.md``::
    ``configs/pretrain/`` trains the ResNet-50 as an mmpretrain
    ``ImageClassifier`` on the synthetic BUSI images first
    (:func:`attention_collapse.prepare_study` writes both).
-3. One run per aggregation (``sum``: ``sum_i w_i F_i`` as eq. 1 is written;
-   ``mean``: divided by the frame count, as released) x coherence variant
+3. One run per aggregation (``attention_sum``: ``sum_i w_i F_i`` as eq. 1
+   is written; ``attention_mean``: divided by the frame count, as released)
+   x coherence variant
    (``paper``: eq. 3; ``official``: the released code, at the released
    normalisation) x seed, each trained and tested by
    :func:`kga_mmaction.tables.run_one`, as ``tools/analysis/run_table.py``
@@ -29,8 +30,6 @@ own-class center distance (``AttentionDistanceMetric``) and the test AUC.
 """
 import argparse
 import os.path as osp
-import subprocess
-import sys
 from typing import List, Sequence
 
 import numpy as np
@@ -40,9 +39,9 @@ from kga_mmaction.tables import Run, run_commands, run_one, shell_line
 from kga_mmaction.tables.run_logs import test_metrics, train_curves
 from kga_mmaction.utils import write_atomically
 
-from attention_collapse import CONFIG, PRETRAIN_CONFIG, prepare_study
+from attention_collapse import (CONFIG, PRETRAIN_CONFIG, prepare_study,
+                                run_tool)
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 #: Where the runs go (the data and the stand-in: :mod:`attention_collapse`).
 WORK_ROOT = 'work_dirs/recipe_study'
 #: cfg-options of each coherence variant. The released code averages its
@@ -89,11 +88,11 @@ DEMO_RECIPES = {
         'param_scheduler.1.milestones=[300,450]'
     ],
 }
-#: Diagnostic runs: the mean/official run of seed 0 with one change each,
-#: to find what keeps the video branch from training at this size: the
-#: center loss at a small weight (Wen et al. weigh it 0.003-0.01; eq. 4
-#: weighs it 1 on 2048-d squared distances to centers drawn from N(0, 1)),
-#: and no sigmoid on the pooled features.
+#: Diagnostic runs: the attention_mean/official run of seed 0 with one
+#: change each, to find what keeps the video branch from training at this
+#: size: the center loss at a small weight (Wen et al. weigh it
+#: 0.003-0.01; eq. 4 weighs it 1 on 2048-d squared distances to centers
+#: drawn from N(0, 1)), and no sigmoid on the pooled features.
 DIAGNOSTICS = {
     'center loss x0.01': ['model.cls_head.loss_center.loss_weight=0.01'],
     'no sigmoid': ['model.feature_activation=None'],
@@ -105,7 +104,8 @@ LOSS_KEYS = ('loss_cls', 'loss_frame', 'loss_image', 'loss_center',
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('--out', default='results/recipe_study.md')
-    parser.add_argument('--aggregations', nargs='+', default=['sum', 'mean'])
+    parser.add_argument('--aggregations', nargs='+',
+                        default=['attention_sum', 'attention_mean'])
     parser.add_argument('--variants', nargs='+', default=['paper', 'official'],
                         choices=sorted(VARIANT_OPTIONS))
     parser.add_argument('--seeds', nargs='+', type=int, default=[0, 1])
@@ -124,8 +124,7 @@ def make_data(data_root: str, data_args: Sequence[str]) -> List[str]:
     command = ['python', 'tools/data/make_synthetic.py', '--out', data_root,
                *data_args]
     if not osp.isdir(data_root):
-        subprocess.run([sys.executable, *command[1:]], cwd=ROOT, check=True,
-                       stdout=subprocess.DEVNULL)
+        run_tool(command)
     return command
 
 
@@ -254,10 +253,10 @@ def main(argv=None) -> None:
 
     def run(config, seed, name, options, **fields):
         work_dir = osp.join(WORK_ROOT, f'{name}-seed{seed}')
-        study_run = Run(config, seed, work_dir)
-        run_one(study_run, None, 0, options, False, ROOT)
+        study_run = Run(config, seed, work_dir, cfg_options=tuple(options))
+        run_one(study_run)
         commands.extend(shell_line(c, work_dir)
-                        for c in run_commands(study_run, None, 0, options))
+                        for c in run_commands(study_run))
         curves = train_curves(work_dir)
         record = dict(seed=seed, curves=curves,
                       summary=summarise(curves, test_metrics(work_dir)),
@@ -276,8 +275,9 @@ def main(argv=None) -> None:
         for seed in args.seeds
     ]
     diagnostics = [
-        run(CONFIG, 0, 'mean-official-' + name.replace(' ', '-'),
-            study_options('mean', 'official') + options, change=name)
+        run(CONFIG, 0, 'attention_mean-official-' + name.replace(' ', '-'),
+            study_options('attention_mean', 'official') + options,
+            change=name)
         for name, options in DIAGNOSTICS.items()
     ] if args.diagnostics else []
     demos = []

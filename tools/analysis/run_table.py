@@ -35,7 +35,10 @@ loss & attention"); its predictions need ``frame_video_logits`` and
         --oracle-of "w/o coherence loss & attention"
 
 The work is done by :mod:`kga_mmaction.tables` (runs, rows, Markdown);
-this tool parses the arguments.
+this tool parses the arguments. It runs from any directory: config, work
+and output paths are relative to it, and the runs use the ``tools/`` of the
+installed package (configs named from the repository root, such as
+``configs/demo/...``, are the package's when the directory has none).
 """
 import argparse
 import os.path as osp
@@ -43,7 +46,6 @@ import os.path as osp
 from kga_mmaction.tables import TableSettings, make_table
 from kga_mmaction.utils import write_atomically
 
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 #: Default reference row of the DeLong column, when a row has this name.
 DEFAULT_REFERENCE = 'KGA-Net'
 
@@ -112,7 +114,7 @@ def main(argv=None) -> None:
         bootstrap=args.bootstrap, bootstrap_seed=args.bootstrap_seed,
         cfg_options=tuple(args.cfg_options), title=args.title,
         oracle_of=args.oracle_of)
-    table = make_table(settings, args.work_root, args.jobs, ROOT)
+    table = make_table(settings, args.work_root, args.jobs)
     write_atomically(args.out, lambda f: f.write(table))
     print(table)
 

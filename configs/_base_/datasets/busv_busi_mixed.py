@@ -2,15 +2,19 @@
 # training batch (paper, section 4.1); tested as `busv.py` is.
 # Layouts: see README ("Data").
 _base_ = './busv.py'
+# Configs edit a base's pipelines by step type, never by position, with the
+# functions of kga_mmaction/datasets/pipeline_edits.py: mmengine runs a
+# config as Python with `_base_` bound and keeps only its data, so a config
+# may import them, after its `_base_` line (an import before it makes
+# mmengine read the file as a pure-Python "lazy" config). Functions defined
+# in a config file would not reach its children.
+from kga_mmaction.datasets.pipeline_edits import image_pipeline
 
 busi_root = 'data/Dataset_BUSI_with_GT'
 
 # An image is one frame through the video pipeline's augmentation and
 # formatting (every step after sampling and decoding).
-train_image_pipeline = [
-    dict(type='LoadImageAsFrames', num_frames=1),
-    *_base_.train_video_pipeline[2:]
-]
+train_image_pipeline = image_pipeline(_base_.train_video_pipeline)
 
 # `batch_size` (16, `busv.py`) is the global batch of the paper, 8 clips +
 # 8 images, over all GPUs together: `MixedSourceBatchSampler` lays out every

@@ -6,8 +6,8 @@
 #
 # Sampling is MMAction2's 32x2x1 (clip_len x frame_interval x num_clips), the
 # one of its I3D, SlowFast-4x16, R(2+1)D and CSN Kinetics-400 configs. A
-# child that changes it (MViT: 16x4x1) replaces the sampling step of each
-# pipeline and points the dataloaders at the new lists: a list is replaced
+# child that changes it (MViT: 16x4x1) makes its pipelines again with
+# `clip_pipelines` and points the dataloaders at them: a list is replaced
 # whole, never merged, across configs.
 #
 # Test protocol. The paper feeds every model up to 128 frames per video
@@ -22,6 +22,7 @@
 # (MViT's relative position tables are sized for it) and bounds memory,
 # where a single 128-frame clip would not.
 _base_ = './busv_busi_mixed.py'
+from kga_mmaction.datasets.pipeline_edits import clip_pipelines
 
 clip_len = 32
 frame_interval = 2
@@ -29,32 +30,9 @@ test_num_clips = 128 // clip_len
 
 # The pipelines of `busv_busi_mixed.py` on clips: sampled as clips of this
 # shape and formatted NCTHW; decoding, augmentation and packing stay.
-train_video_pipeline = [
-    dict(
-        type='SampleFrames',
-        clip_len=clip_len,
-        frame_interval=frame_interval,
-        num_clips=1),
-    *_base_.train_video_pipeline[1:-2],
-    dict(type='FormatShape', input_format='NCTHW'),
-    _base_.train_video_pipeline[-1]
-]
-train_image_pipeline = [
-    dict(type='LoadImageAsFrames', num_frames=clip_len),
-    *train_video_pipeline[2:]
-]
-test_pipeline = [
-    dict(
-        type='SampleFrames',
-        clip_len=clip_len,
-        frame_interval=frame_interval,
-        num_clips=test_num_clips,
-        test_mode=True),
-    *_base_.test_pipeline[1:-2],
-    dict(type='FormatShape', input_format='NCTHW'),
-    _base_.test_pipeline[-1]
-]
-
+train_video_pipeline, train_image_pipeline, test_pipeline = clip_pipelines(
+    _base_.train_video_pipeline, _base_.test_pipeline, clip_len,
+    frame_interval, test_num_clips)
 train_dataloader = dict(
     dataset=dict(
         video=dict(pipeline=train_video_pipeline),

@@ -4,6 +4,9 @@
 # 4 videos + 4 images. The synthetic frames are small (128x128 by default):
 # no resize to 256 first.
 _base_ = './busv_busi_mixed.py'
+from kga_mmaction.datasets.pipeline_edits import (image_pipeline,
+                                                  replace_preprocessing,
+                                                  update_step)
 
 busv_root = 'data/busv-like/busv'
 busi_root = 'data/busv-like/Dataset_BUSI_with_GT'
@@ -11,23 +14,15 @@ busi_root = 'data/busv-like/Dataset_BUSI_with_GT'
 # The sampling, decoding and formatting of `busv.py`, with 8 frames per
 # training video and this augmentation; tested with one resize to 96x96 for
 # the resize and crop.
-train_video_pipeline = [
-    dict(_base_.train_video_pipeline[0], num_clips=8),
-    _base_.train_video_pipeline[1],
+train_video_pipeline = replace_preprocessing(
+    update_step(_base_.train_video_pipeline, 'SampleFrames', num_clips=8),
     dict(type='RandomResizedCrop', area_range=(0.6, 1.0)),
     dict(type='Resize', scale=(96, 96), keep_ratio=False),
-    dict(type='Flip', flip_ratio=0.5),
-    *_base_.train_video_pipeline[-2:]
-]
-train_image_pipeline = [
-    dict(type='LoadImageAsFrames', num_frames=1),
-    *train_video_pipeline[2:]
-]
-test_pipeline = [
-    *_base_.test_pipeline[:2],
-    dict(type='Resize', scale=(96, 96), keep_ratio=False),
-    *_base_.test_pipeline[-2:]
-]
+    dict(type='Flip', flip_ratio=0.5))
+train_image_pipeline = image_pipeline(train_video_pipeline)
+test_pipeline = replace_preprocessing(
+    _base_.test_pipeline, dict(type='Resize', scale=(96, 96),
+                               keep_ratio=False))
 
 # On the CPU: no pinned memory (there is no GPU to copy to), and torch's
 # default prefetch, so that `num_workers=0` (with `persistent_workers=False`)

@@ -17,8 +17,9 @@ model = dict(
         num_classes=2,
         in_channels=2048,
         # The frame mean of w_i * F_i, as released: see README, "Frame
-        # aggregation" (results/recipe_study.md); 'sum' is eq. 1 as written.
-        aggregation='mean',
+        # aggregation" (results/recipe_study.md); 'attention_sum' is eq. 1 as
+        # written.
+        aggregation='attention_mean',
         dropout_ratio=0.,
         # Eq. 4 counts one L_CE^I "for image and frame classification"; the
         # released code takes one CE over every frame of a batch, videos' and

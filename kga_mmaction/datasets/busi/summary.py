@@ -4,7 +4,7 @@ import os.path as osp
 from collections import Counter
 from typing import Optional, Sequence
 
-from ..problems import format_table
+from ...utils import text_table
 from .index import index_busi_root
 from .layout import BUSI_MASK_RE
 
@@ -71,4 +71,4 @@ def format_busi_summary(summary: dict) -> str:
         rows.append(
             (class_name, s['images'], s['masks'], s['extra_masks'],
              s['images_without_mask'], modes, s['min_size'], s['max_size']))
-    return f'BUSI {summary["root"]}\n' + format_table(header, rows)
+    return f'BUSI {summary["root"]}\n' + text_table(header, rows)

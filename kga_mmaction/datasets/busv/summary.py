@@ -4,7 +4,7 @@ import statistics
 from collections import Counter
 from typing import Dict, Sequence
 
-from ..problems import format_table
+from ...utils import text_table
 from .index import index_busv_root
 from .layout import BUSV_CLASSES, BUSV_SPLITS
 from .split_variants import SPLIT_VARIANTS, apply_split_variant
@@ -97,7 +97,7 @@ def format_busv_summary(summary: dict) -> str:
     lines = [f'BUSV {summary["root"]}']
     for split, path in summary['annotation_files'].items():
         lines.append(f'  {split} annotations: {path}')
-    lines.append(format_table(header, rows))
+    lines.append(text_table(header, rows))
     for variant, changes in summary['variant_changes'].items():
         for what, names in changes.items():
             if names:

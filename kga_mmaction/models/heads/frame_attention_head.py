@@ -1,4 +1,5 @@
 """Frame attention head of KGA-Net (Sun et al., MICCAI 2023, section 3.1)."""
+import warnings
 from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
@@ -62,16 +63,20 @@ class FrameAttentionHead(BaseHead):
     Args:
         num_classes (int): Number of classes.
         in_channels (int): Feature dimension ``C`` of each frame.
-        aggregation (str): ``'mean'`` for ``sum_i w_i F_i / T`` (released
-            code; the video scores do not depend on the number of frames),
-            ``'sum'`` for ``sum_i w_i F_i`` (the paper's formula; its scale
-            grows with ``T``), ``'normalized'`` for ``sum_i w_i F_i /
-            sum_i w_i`` (a stabiliser: the attention sets only the relative
-            weight of a frame, so the video CE cannot shrink ``F_V`` by
-            shrinking every ``w``; ``results/attention_collapse.md``), or
-            ``'avg'`` for the plain frame average without attention (the
-            "w/o coherence loss & attention" ablation).
-            Defaults to ``'mean'``.
+        aggregation (str): How the frames make ``F_V``:
+            ``'attention_mean'`` for ``sum_i w_i F_i / T`` (released code;
+            the video scores do not depend on the number of frames),
+            ``'attention_sum'`` for ``sum_i w_i F_i`` (the paper's formula;
+            its scale grows with ``T``), ``'attention_normalized'`` for
+            ``sum_i w_i F_i / sum_i w_i`` (a stabiliser: the attention sets
+            only the relative weight of a frame, so the video CE cannot
+            shrink ``F_V`` by shrinking every ``w``;
+            ``results/attention_collapse.md``), or ``'frame_mean'`` for the
+            plain frame average without attention (the "w/o coherence loss
+            & attention" ablation). The former names ``'mean'``, ``'sum'``,
+            ``'normalized'`` and ``'avg'`` still work, with a
+            ``FutureWarning`` (:data:`DEPRECATED_AGGREGATIONS`).
+            Defaults to ``'attention_mean'``.
         dropout_ratio (float): Dropout before both classifiers.
             Defaults to 0.
         init_std (float): Std of the normal init of the linear layers.
@@ -93,7 +98,8 @@ class FrameAttentionHead(BaseHead):
             the mean over its video's real frames before the sigmoid,
             ``w_i = sigmoid(z_i - mean_j z_j)``: a stabiliser that pins the
             level of the weights (a video's weights then average near 0.5),
-            which ``'normalized'`` aggregation leaves free, so that
+            which ``'attention_normalized'`` aggregation leaves free, so
+            that
             neither the video CE nor the coherence loss can push every
             weight to 0 or 1 together (``results/attention_collapse.md``).
             Defaults to False (eq. 1).
@@ -110,13 +116,19 @@ class FrameAttentionHead(BaseHead):
         kwargs: Other :class:`BaseHead` arguments.
     """
 
-    AGGREGATIONS = ('sum', 'mean', 'normalized', 'avg')
+    AGGREGATIONS = ('attention_sum', 'attention_mean',
+                    'attention_normalized', 'frame_mean')
+    #: Former aggregation names and what they mean. ``'mean'`` was the
+    #: attention-weighted mean, not the plain frame mean (``'avg'``).
+    DEPRECATED_AGGREGATIONS = dict(
+        sum='attention_sum', mean='attention_mean',
+        normalized='attention_normalized', avg='frame_mean')
     CENTER_SOURCES = (IMAGE, VIDEO)
 
     def __init__(self,
                  num_classes: int,
                  in_channels: int,
-                 aggregation: str = 'mean',
+                 aggregation: str = 'attention_mean',
                  dropout_ratio: float = 0.,
                  init_std: float = 0.01,
                  loss_cls: ConfigType = dict(type='CrossEntropyLoss'),
@@ -133,6 +145,15 @@ class FrameAttentionHead(BaseHead):
                  **kwargs) -> None:
         super().__init__(num_classes, in_channels, loss_cls=loss_cls,
                          topk=topk, average_clips=average_clips, **kwargs)
+        if aggregation in self.DEPRECATED_AGGREGATIONS:
+            renamed = self.DEPRECATED_AGGREGATIONS[aggregation]
+            warnings.warn(
+                f'FrameAttentionHead(aggregation={aggregation!r}) is '
+                f'deprecated: it is now named {renamed!r}' +
+                (" (the plain frame mean, without attention, is "
+                 "'frame_mean')" if aggregation == 'mean' else ''),
+                FutureWarning)
+            aggregation = renamed
         if aggregation not in self.AGGREGATIONS:
             raise ValueError(f'Unknown aggregation {aggregation!r}; choose '
                              f'one of {self.AGGREGATIONS}')
@@ -147,7 +168,7 @@ class FrameAttentionHead(BaseHead):
         self.init_std = init_std
         self.dropout = nn.Dropout(dropout_ratio) if dropout_ratio else None
         self.fc_attention = (nn.Linear(in_channels, 1)
-                             if aggregation != 'avg' else None)
+                             if aggregation != 'frame_mean' else None)
         self.fc_cls = nn.Linear(in_channels, num_classes)
         self.fc_frame = nn.Linear(in_channels, num_classes)
         if loss_coherence is not None and loss_center is None:
@@ -249,7 +270,8 @@ class FrameAttentionHead(BaseHead):
 
         Returns:
             torch.Tensor: Weights in [0, 1], shape ``[N, T]``. Without
-            attention (``'avg'``) every real frame weighs ``1 / T_valid``.
+            attention (``'frame_mean'``) every real frame weighs
+            ``1 / T_valid``.
         """
         mask = valid_mask.to(feats.dtype)
         if self.fc_attention is None:
@@ -303,10 +325,10 @@ class FrameAttentionHead(BaseHead):
         weights = self.frame_weights(feats, valid_mask)  # [N, T]
         # [N, T, 1] * [N, T, C] -> [N, C]
         video_feat = (weights.unsqueeze(-1) * feats).sum(dim=1)
-        if self.aggregation == 'mean':
+        if self.aggregation == 'attention_mean':
             video_feat = video_feat / valid_mask.sum(1, keepdim=True).clamp(
                 min=1).to(feats.dtype)
-        elif self.aggregation == 'normalized':
+        elif self.aggregation == 'attention_normalized':
             # [N, T] -> [N, 1]; all-zero weights give F_V = 0, not NaN
             video_feat = video_feat / weights.sum(1, keepdim=True).clamp(
                 min=torch.finfo(weights.dtype).tiny)
@@ -436,11 +458,12 @@ class FrameAttentionHead(BaseHead):
         fc_cls(F_i)``: ``frame_video_logits`` score any normalised
         reweighting of the frames offline
         (:func:`~kga_mmaction.evaluation.functional.reweighted_logits`).
-        With ``'avg'`` the uniform reweighting gives ``pred_logits``
-        exactly. ``'mean'`` and ``'sum'`` classify ``sum_i w_i F_i / T``
-        and ``sum_i w_i F_i``, whose weights ``w_i / T`` and ``w_i`` do
-        not sum to 1, so their ``pred_logits`` are no reweighting of
-        ``frame_video_logits``; offline rescoring always normalises.
+        With ``'frame_mean'`` the uniform reweighting gives ``pred_logits``
+        exactly. ``'attention_mean'`` and ``'attention_sum'`` classify
+        ``sum_i w_i F_i / T`` and ``sum_i w_i F_i``, whose weights
+        ``w_i / T`` and ``w_i`` do not sum to 1, so their ``pred_logits``
+        are no reweighting of ``frame_video_logits``; offline rescoring
+        always normalises.
 
         Args:
             feats (torch.Tensor | dict): Frame features ``[N, T, C]``,

@@ -1,8 +1,9 @@
 """Fast inference of the video branch: frame chunks, channels_last, autocast.
 
-:class:`KGARecognizer` reads four keys of its ``test_cfg`` whenever it runs
-in test mode (``predict``, ``mode='tensor'``); the first two are named as
-MMAction2 and mmengine name the same settings::
+:class:`KGARecognizer` reads four keys of its ``test_cfg`` once, when it is
+set (:class:`FastInferenceCfg`), and follows them whenever it runs in test
+mode (``predict``, ``mode='tensor'``); the first two are named as MMAction2
+and mmengine name the same settings::
 
     test_cfg = dict(
         max_testing_views=32,   # None: every frame in one backbone call
@@ -235,24 +236,24 @@ def frozen_compilation() -> ContextManager:
     return inductor_config.patch(freezing=True)
 
 
-def embed_for_inference(model: nn.Module,
-                        frames: torch.Tensor) -> torch.Tensor:
-    """Embed frames as ``model.test_cfg`` asks (see the module docstring).
+def embed_for_inference(model: nn.Module, frames: torch.Tensor,
+                        cfg: FastInferenceCfg) -> torch.Tensor:
+    """Embed frames as ``cfg`` asks (see the module docstring).
 
     Args:
         model (nn.Module): A :class:`KGARecognizer` (``embed``,
-            ``backbone``, ``test_cfg``).
+            ``backbone``).
         frames (torch.Tensor): ``[M, C, H, W]``, normalised float32.
+        cfg (FastInferenceCfg): The recognizer's ``inference_cfg``.
 
     Returns:
         torch.Tensor: ``[M, C']``, in the backbone's output dtype (half
         precision under ``fp16``).
 
     Raises:
-        ValueError: On a bad ``test_cfg``, or ``fp16`` on a device without
-            native support for its autocast dtype.
+        ValueError: On ``fp16`` on a device without native support for its
+            autocast dtype.
     """
-    cfg = FastInferenceCfg.from_test_cfg(model.test_cfg)
     if cfg.channels_last:
         to_channels_last(model.backbone)
     embed, compiling = model.embed, contextlib.nullcontext()

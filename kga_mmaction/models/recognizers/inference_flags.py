@@ -14,7 +14,6 @@ from mmaction.registry import MODELS
 from mmengine.config import Config
 
 from ...utils.device import Device, best_autocast_dtype
-from .fast_inference import FastInferenceCfg
 from .kga_recognizer import KGARecognizer
 
 #: Frames per backbone call that ``--fast`` sets, by device type: on a CPU
@@ -51,7 +50,8 @@ def inference_test_cfg(device: Device,
             :mod:`.fast_inference`).
 
     Returns:
-        dict: A checked ``test_cfg``.
+        dict: The ``test_cfg``; the recognizer checks it when it is built
+        with it (or it is assigned).
     """
     test_cfg = dict(base or {})
     if fast:
@@ -62,7 +62,6 @@ def inference_test_cfg(device: Device,
         test_cfg['max_testing_views'] = frame_chunk_size
     if compile:
         test_cfg['compile'] = True
-    FastInferenceCfg.from_test_cfg(test_cfg)
     return test_cfg
 
 
@@ -85,7 +84,7 @@ def set_inference_test_cfg(cfg: Config,
 
     Raises:
         ValueError: If the model is not a :class:`KGARecognizer` (other
-            recognizers ignore these keys) or ``frame_chunk_size < 1``.
+            recognizers ignore these keys).
     """
     if not fast and frame_chunk_size is None and not compile:
         return

@@ -40,13 +40,17 @@ class KGARecognizer(Recognizer2D):
             ``max_testing_views`` (int, frames per backbone call, as for
             :class:`Recognizer2D`), ``fp16`` (bool, autocast as mmengine's
             ``TestLoop(fp16=True)``), ``channels_last`` (bool) and
-            ``compile`` (bool); see :mod:`.fast_inference`. Defaults to
-            None (all frames at once, float32, NCHW).
+            ``compile`` (bool); see :mod:`.fast_inference`. Read once, when
+            set (here, or by assigning ``test_cfg`` later), into
+            :attr:`inference_cfg`. Defaults to None (all frames at once,
+            float32, NCHW).
         data_preprocessor (dict, optional): Defaults to
             ``dict(type='MixedSourceDataPreprocessor')``.
     """
 
     ACTIVATIONS = {None: None, 'sigmoid': torch.sigmoid}
+    #: ``test_cfg`` as read when it was set; test-mode forwards follow it.
+    inference_cfg: FastInferenceCfg
 
     def __init__(self,
                  backbone: ConfigType,
@@ -60,7 +64,6 @@ class KGARecognizer(Recognizer2D):
             raise ValueError(
                 f'Unknown feature_activation {feature_activation!r}; choose '
                 f'one of {list(self.ACTIVATIONS)}')
-        FastInferenceCfg.from_test_cfg(test_cfg)  # a bad key fails here
         if data_preprocessor is None:
             data_preprocessor = dict(type='MixedSourceDataPreprocessor')
         super().__init__(backbone=backbone, cls_head=cls_head,
@@ -68,6 +71,17 @@ class KGARecognizer(Recognizer2D):
                          data_preprocessor=data_preprocessor)
         self.feature_activation = feature_activation
         self.max_frames = max_frames
+
+    @property
+    def test_cfg(self) -> OptConfigType:
+        """The ``test_cfg`` as given; :attr:`inference_cfg` holds it read."""
+        return self._test_cfg
+
+    @test_cfg.setter
+    def test_cfg(self, test_cfg: OptConfigType) -> None:
+        # a bad key or value fails here, not at the first test batch
+        self.inference_cfg = FastInferenceCfg.from_test_cfg(test_cfg)
+        self._test_cfg = test_cfg
 
     def embed(self, frames: torch.Tensor) -> torch.Tensor:
         """Embed frames with the shared backbone into pooled features.
@@ -103,7 +117,8 @@ class KGARecognizer(Recognizer2D):
                 video's ``num_frames`` metainfo (its length before padding)
                 makes the valid mask. Defaults to None (no padding).
             test_mode (bool): Whether in test mode: the backbone then runs
-                as ``test_cfg`` says (chunks, fp16, channels_last, compile).
+                as :attr:`inference_cfg` says (chunks, fp16, channels_last,
+                compile).
 
         Returns:
             tuple[dict, dict]: Features ``{'video': [N, T, C'],
@@ -126,7 +141,7 @@ class KGARecognizer(Recognizer2D):
             # [M, 1, C, H, W] -> [M, C, H, W], after the video frames
             frames = torch.cat([frames, image.flatten(0, 1)])
         # [N * T (+ M), C']
-        feats = (embed_for_inference(self, frames)
+        feats = (embed_for_inference(self, frames, self.inference_cfg)
                  if test_mode else self.embed(frames))
         video_feats = feats[:num_videos * num_frames].view(
             num_videos, num_frames, -1)  # [N, T, C']

@@ -45,11 +45,11 @@ def test_logits_must_match_the_weights():
 
 @pytest.mark.parametrize('num_frames', [1, 4])
 def test_uniform_weights_give_the_avg_models_own_logits(num_frames):
-    """For aggregation='avg' the video logit is fc_cls of the frame mean,
+    """For aggregation='frame_mean' the video logit is fc_cls of the frame mean,
     which is the uniform reweighting of frame_video_logits."""
     torch.manual_seed(num_frames)
     head = MODELS.build(dict(type='FrameAttentionHead', num_classes=2,
-                             in_channels=8, aggregation='avg'))
+                             in_channels=8, aggregation='frame_mean'))
     head.init_weights()
     with torch.no_grad():
         head.fc_cls.weight.normal_()
