@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
-DEMO_CONFIG ?= configs/demo/kga-net_r18-half-synbusi-pre_1xb8-1x1x8-600it_synthetic.py
+DEMO_CONFIG ?= configs/demo/kga-net-wo-coherence_r18-half-synbusi-pre_1xb8-1x1x8-600it_synthetic.py
 # The demo backbone's ImageNet stand-in (trained on the demo data's BUSI
 # images), which DEMO_CONFIG starts from.
 PRETRAIN_CONFIG := configs/pretrain/resnet18-half_1xb32-400it_synthetic-busi-96px.py
