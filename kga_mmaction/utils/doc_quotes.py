@@ -13,17 +13,16 @@ invisible on the rendered page::
   members have those values; a key that holds dots itself is tried first.
 * A Markdown source names ``[heading |] row | column``: the first table
   after the first heading that contains ``heading`` (the whole file without
-  one), its row whose first cell is ``row``, and the column whose header
+  one), its first row whose first cell starts with ``row``, and the column whose header
   starts with ``column``. The cell may hold several numbers (``78.00
   [70.47, 84.79]``); one must agree.
 
 A quote agrees when its source value, or 100 times it (a fraction quoted in
-per cent), rounds to the quoted number at the quoted number of decimals.
+per cent), rounds to the quoted number (:func:`agrees`).
 Relative links and images of the pages must exist too. ``tools/check_docs.py``
 runs the check; ``make test`` runs it on the committed pages.
 """
 import json
-import math
 import os.path as osp
 import re
 from typing import List, Optional, Tuple
@@ -42,12 +41,17 @@ def decimals(text: str) -> int:
     return len(text.split('.')[1]) if '.' in text else 0
 
 
-def agrees(quoted: str, value: float) -> bool:
-    """Whether ``value`` (or 100x it) rounds to the quoted number."""
-    places = decimals(quoted)
-    return any(
-        math.isclose(round(v, places), float(quoted), rel_tol=0,
-                     abs_tol=10**-places / 1000) for v in (value, 100 * value))
+def agrees(quoted: str, value: float,
+           value_places: Optional[int] = None) -> bool:
+    """Whether ``value`` (or 100x it) rounds to the quoted number: they
+    differ by at most half a unit of the quote's last digit, plus half a
+    unit of the value's own last digit where the source rounded it
+    (``value_places``, a number read from a Markdown table)."""
+    tolerance = 0.5 * 10**-decimals(quoted) + 1e-9
+    if value_places is not None:
+        tolerance += 0.5 * 10**-value_places
+    return any(abs(v - float(quoted)) <= tolerance
+               for v in (value, 100 * value))
 
 
 def json_value(path: str, key: str) -> float:
@@ -100,7 +104,7 @@ def table_cell(path: str, key: str) -> str:
         cells = [c.strip() for c in line.strip().strip('|').split('|')]
         if header is None:
             header = cells
-        elif cells[0] == row:
+        elif cells[0].startswith(row):
             for name, cell in zip(header, cells):
                 if name.startswith(column):
                     return cell
@@ -108,13 +112,16 @@ def table_cell(path: str, key: str) -> str:
     raise KeyError(f'no table row {row!r}')
 
 
-def source_values(path: str, key: Optional[str]) -> List[float]:
-    """The numbers a quote's source offers."""
+def source_values(path: str,
+                  key: Optional[str]) -> List[Tuple[float, Optional[int]]]:
+    """The numbers a quote's source offers, each with its decimals where
+    the source rounded it (None: full precision)."""
     if key is None:
         raise KeyError('no key given')
     if path.endswith('.json'):
-        return [json_value(path, key)]
-    return [float(n) for n in NUMBER.findall(table_cell(path, key))]
+        return [(json_value(path, key), None)]
+    return [(float(n), decimals(n))
+            for n in NUMBER.findall(table_cell(path, key))]
 
 
 def check_page(page: str, root: str) -> Tuple[int, List[str]]:
@@ -142,9 +149,10 @@ def check_page(page: str, root: str) -> Tuple[int, List[str]]:
         except (OSError, ValueError, KeyError) as err:
             problems.append(f'{where}: {quoted} from {source}: {err}')
             continue
-        if not any(agrees(quoted, v) for v in values):
+        if not any(agrees(quoted, *v) for v in values):
+            held = ', '.join(str(v) for v, _ in values)
             problems.append(f'{where}: {quoted} quoted, but {source} '
-                            f'({key}) holds {", ".join(map(str, values))}')
+                            f'({key}) holds {held}')
     for match in LINK.finditer(text):
         target = osp.join(osp.dirname(page), match.group('target'))
         if not osp.exists(target):

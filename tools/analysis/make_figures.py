@@ -69,8 +69,9 @@ def main(argv=None) -> None:
             '--out', tmp)
         with open(osp.join(tmp, 'metrics.json'), 'w') as f:
             json.dump(dict(commit=commit(), config=args.config,
-                           checkpoint=args.checkpoint, video_of_strip=osp.
-                           basename(strip)[len('attention_strip_'):-4],
+                           checkpoint=osp.relpath(args.checkpoint, ROOT),
+                           video_of_strip=osp.basename(strip)[
+                               len('attention_strip_'):-len('.png')],
                            **metrics), f, indent=1)
     print(f'wrote {args.out}')
 
