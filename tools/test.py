@@ -11,15 +11,14 @@ mmengine and numpy checkpoints need are unpickled, unless
 computed, so that they exist even when a metric fails.
 """
 import argparse
-import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner
 
 import kga_mmaction  # noqa: F401  (registers the plugin)
-from kga_mmaction.apis import (add_cross_validation_arguments,
-                               default_device, merge_cross_validation_args)
+from kga_mmaction.apis import (default_device, merge_runner_args,
+                               parse_runner_args)
 from kga_mmaction.engine import (load_weights,
                                  register_safe_checkpoint_loader,
                                  setup_cpu_distributed)
@@ -59,17 +58,7 @@ def parse_args() -> argparse.Namespace:
         '--compile', action='store_true',
         help='embed frames with torch.compile on a frozen snapshot of the '
         'model (compiles once, tens of seconds; pays off over a test set)')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings, in xxx=yyy format')
-    parser.add_argument('--launcher', default='none',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    add_cross_validation_arguments(parser, test=True)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    return parse_runner_args(parser, test=True)
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
@@ -101,9 +90,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
         cfg.test_evaluator = dumpers + list(evaluators)
     set_inference_test_cfg(cfg, default_device(), args.fast,
                            args.frame_chunk_size, args.compile)
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    return merge_cross_validation_args(cfg, args)
+    return merge_runner_args(cfg, args)
 
 
 def main() -> None:

@@ -5,15 +5,13 @@ Works with kga-mmaction's configs and with MMAction2's own; importing
 loader used by ``--resume`` and ``load_from``.
 """
 import argparse
-import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
+from mmengine.config import Config
 from mmengine.runner import Runner
 
 import kga_mmaction  # noqa: F401  (registers the plugin)
-from kga_mmaction.apis import (add_cross_validation_arguments,
-                               merge_cross_validation_args)
+from kga_mmaction.apis import merge_runner_args, parse_runner_args
 from kga_mmaction.engine import (register_safe_checkpoint_loader,
                                  setup_cpu_distributed)
 from kga_mmaction.utils import amp_training_available
@@ -42,17 +40,7 @@ def parse_args() -> argparse.Namespace:
         '--trust-checkpoint', action='store_true',
         help='allow arbitrary pickled objects in the checkpoint to resume '
         'from; only for files from a trusted source')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config settings, in xxx=yyy format')
-    parser.add_argument('--launcher', default='none',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'],
-                        help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    add_cross_validation_arguments(parser)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    return parse_runner_args(parser)
 
 
 def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
@@ -99,9 +87,7 @@ def merge_args(cfg: Config, args: argparse.Namespace) -> Config:
     if args.deterministic:
         randomness['deterministic'] = True
     cfg.randomness = randomness
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    return merge_cross_validation_args(cfg, args)
+    return merge_runner_args(cfg, args)
 
 
 def main() -> None:

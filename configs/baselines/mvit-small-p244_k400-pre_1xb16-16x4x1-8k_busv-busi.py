@@ -11,7 +11,7 @@ _base_ = [
     '../_base_/datasets/busv_busi_mixed_3d.py',
     '../_base_/schedules/sgd_8k_iters.py', '../_base_/default_runtime.py'
 ]
-from kga_mmaction.datasets.pipeline_edits import clip_pipelines
+from kga_mmaction.datasets.pipeline_edits import clip_protocol
 
 # MViT's sampling, 16x4x1: 16-frame clips, 4 frames apart; tested on
 # 128 // 16 = 8 clips (see busv_busi_mixed_3d.py). The recipe's RandAugment
@@ -19,20 +19,14 @@ from kga_mmaction.datasets.pipeline_edits import clip_pipelines
 # out: every model of Table 1 sees the same geometric augmentation. The
 # mixup, cutmix and label smoothing of the recipe's model file stay (README,
 # "Experiments").
-clip_len = 16
-frame_interval = 4
+clip_len, frame_interval = 16, 4
 test_num_clips = 128 // clip_len
 
 # The pipelines of `busv_busi_mixed_3d.py` with this clip shape.
-train_video_pipeline, train_image_pipeline, test_pipeline = clip_pipelines(
-    _base_.train_video_pipeline, _base_.test_pipeline, clip_len,
-    frame_interval, test_num_clips)
-train_dataloader = dict(
-    dataset=dict(
-        video=dict(pipeline=train_video_pipeline),
-        image=dict(pipeline=train_image_pipeline)))
-val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
-test_dataloader = val_dataloader
+(train_video_pipeline, train_image_pipeline, test_pipeline, train_dataloader,
+ val_dataloader, test_dataloader) = clip_protocol(
+     _base_.train_video_pipeline, _base_.test_pipeline, clip_len,
+     frame_interval, test_num_clips)
 
 # The paper's schedule (8,000 iterations, warm-up over 1,000, x0.1 at 4,000
 # and 6,000) with the recipe's optimizer: MMAction2 trains MViT, and made this

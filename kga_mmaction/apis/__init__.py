@@ -4,7 +4,7 @@ from .cli import (add_cross_validation_arguments, add_model_arguments,
                   add_prediction_arguments, add_video_selection_arguments,
                   load_config_from_args, load_model_from_args,
                   load_predictions_from_args, merge_cross_validation_args,
-                  positive_int)
+                  merge_runner_args, parse_runner_args, positive_int)
 from .features import (build_loading_dataset, dataset_features, embed_clip,
                        image_dataset_cfg, video_dataset_cfg)
 from .inference import (DECODE_TRANSFORMS, POSITIVE_CLASS,
@@ -20,6 +20,7 @@ from .inference import (DECODE_TRANSFORMS, POSITIVE_CLASS,
 
 __all__ = [
     'add_cross_validation_arguments', 'merge_cross_validation_args',
+    'merge_runner_args', 'parse_runner_args',
     'positive_int',
     'add_model_arguments', 'add_prediction_arguments',
     'add_video_selection_arguments', 'load_config_from_args',

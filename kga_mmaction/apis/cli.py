@@ -29,6 +29,7 @@ also ``--fold-part inner_val``)::
     cfg = merge_cross_validation_args(cfg, args)
 """
 import argparse
+import os
 import sys
 from typing import List, Tuple
 
@@ -191,6 +192,33 @@ def add_cross_validation_arguments(parser: argparse.ArgumentParser,
             '--fold-part', choices=TEST_PARTS, default=TEST_PARTS[0],
             help="test on the fold ('test', default) or on the inner "
             "validation part ('inner_val', to choose a threshold)")
+
+
+def parse_runner_args(parser: argparse.ArgumentParser,
+                      test: bool = False) -> argparse.Namespace:
+    """Add what ``tools/train.py`` and ``tools/test.py`` share
+    (``--cfg-options``, ``--launcher``, ``--local-rank`` and the
+    cross-validation arguments), parse the command line, and export the
+    local rank as ``LOCAL_RANK`` where the launcher did not."""
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config settings, in xxx=yyy format')
+    parser.add_argument('--launcher', default='none',
+                        choices=['none', 'pytorch', 'slurm', 'mpi'],
+                        help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    add_cross_validation_arguments(parser, test=test)
+    args = parser.parse_args()
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def merge_runner_args(cfg: Config, args: argparse.Namespace) -> Config:
+    """Apply the shared arguments of :func:`parse_runner_args` last:
+    ``--cfg-options``, then the cross-validation split."""
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    return merge_cross_validation_args(cfg, args)
 
 
 def merge_cross_validation_args(cfg: Config,

@@ -159,3 +159,32 @@ def clip_pipelines(train_video_pipeline: Pipeline, test_pipeline: Pipeline,
             as_clips(test_pipeline, num_clips=test_num_clips,
                      test_mode=True))
 
+
+def clip_protocol(train_video_pipeline: Pipeline, test_pipeline: Pipeline,
+                  clip_len: int, frame_interval: int,
+                  test_num_clips: int) -> Tuple[List[dict], ...]:
+    """Everything a mixed video/image config changes to train and test on
+    clips: the pipelines of :func:`clip_pipelines`, and the dataloader
+    settings that point at them (merged by mmengine into the base's
+    dataloaders; the test loader is the validation loader).
+
+    Args:
+        train_video_pipeline (Sequence[dict]): The base's training video
+            pipeline.
+        test_pipeline (Sequence[dict]): The base's test pipeline.
+        clip_len (int): Frames per clip.
+        frame_interval (int): Frames between two sampled frames of a clip.
+        test_num_clips (int): Clips per test video.
+
+    Returns:
+        tuple: ``train_video_pipeline``, ``train_image_pipeline``,
+        ``test_pipeline``, ``train_dataloader``, ``val_dataloader`` and
+        ``test_dataloader``.
+    """
+    video, image, test = clip_pipelines(train_video_pipeline, test_pipeline,
+                                        clip_len, frame_interval,
+                                        test_num_clips)
+    train = dict(dataset=dict(video=dict(pipeline=copy.deepcopy(video)),
+                              image=dict(pipeline=copy.deepcopy(image))))
+    val = dict(dataset=dict(pipeline=copy.deepcopy(test)))
+    return video, image, test, train, val, copy.deepcopy(val)

@@ -22,20 +22,14 @@
 # (MViT's relative position tables are sized for it) and bounds memory,
 # where a single 128-frame clip would not.
 _base_ = './busv_busi_mixed.py'
-from kga_mmaction.datasets.pipeline_edits import clip_pipelines
+from kga_mmaction.datasets.pipeline_edits import clip_protocol
 
-clip_len = 32
-frame_interval = 2
+clip_len, frame_interval = 32, 2
 test_num_clips = 128 // clip_len
 
 # The pipelines of `busv_busi_mixed.py` on clips: sampled as clips of this
 # shape and formatted NCTHW; decoding, augmentation and packing stay.
-train_video_pipeline, train_image_pipeline, test_pipeline = clip_pipelines(
-    _base_.train_video_pipeline, _base_.test_pipeline, clip_len,
-    frame_interval, test_num_clips)
-train_dataloader = dict(
-    dataset=dict(
-        video=dict(pipeline=train_video_pipeline),
-        image=dict(pipeline=train_image_pipeline)))
-val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
-test_dataloader = val_dataloader
+(train_video_pipeline, train_image_pipeline, test_pipeline, train_dataloader,
+ val_dataloader, test_dataloader) = clip_protocol(
+     _base_.train_video_pipeline, _base_.test_pipeline, clip_len,
+     frame_interval, test_num_clips)

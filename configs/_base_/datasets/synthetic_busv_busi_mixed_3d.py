@@ -3,18 +3,12 @@
 # static clips, the 128-frame test protocol) at demo size. Sampling is 8x2x1
 # at 96x96; tested on 128 // 8 = 16 clips per video.
 _base_ = './synthetic_busv_busi_mixed.py'
-from kga_mmaction.datasets.pipeline_edits import clip_pipelines
+from kga_mmaction.datasets.pipeline_edits import clip_protocol
 
-clip_len = 8
-frame_interval = 2
+clip_len, frame_interval = 8, 2
 test_num_clips = 128 // clip_len
 
-train_video_pipeline, train_image_pipeline, test_pipeline = clip_pipelines(
-    _base_.train_video_pipeline, _base_.test_pipeline, clip_len,
-    frame_interval, test_num_clips)
-train_dataloader = dict(
-    dataset=dict(
-        video=dict(pipeline=train_video_pipeline),
-        image=dict(pipeline=train_image_pipeline)))
-val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
-test_dataloader = val_dataloader
+(train_video_pipeline, train_image_pipeline, test_pipeline, train_dataloader,
+ val_dataloader, test_dataloader) = clip_protocol(
+     _base_.train_video_pipeline, _base_.test_pipeline, clip_len,
+     frame_interval, test_num_clips)
