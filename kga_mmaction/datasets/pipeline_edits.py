@@ -188,3 +188,20 @@ def clip_protocol(train_video_pipeline: Pipeline, test_pipeline: Pipeline,
                               image=dict(pipeline=copy.deepcopy(image))))
     val = dict(dataset=dict(pipeline=copy.deepcopy(test)))
     return video, image, test, train, val, copy.deepcopy(val)
+
+
+def video_only_dataloader(train_dataloader: dict) -> dict:
+    """A mixed video/image training loader on its video half alone: the
+    same loader settings, the video dataset, no mixed batch sampler
+    (``_delete_``: it replaces the base's loader whole).
+
+    Args:
+        train_dataloader (dict): The base's mixed training loader.
+
+    Returns:
+        dict: The video-only training loader.
+    """
+    loader = {k: copy.deepcopy(v) for k, v in train_dataloader.items()
+              if k not in ('batch_sampler', 'dataset')}
+    return dict(loader, _delete_=True,
+                dataset=copy.deepcopy(train_dataloader['dataset']['video']))

@@ -270,16 +270,8 @@ def load_from_local_safe(filename: str,
 
 def load_from_local_trusted(filename: str,
                             map_location: MapLocation = None) -> Any:
-    """mmengine local-path loader that unpickles anything (``trust=True``).
-
-    Args:
-        filename (str): Local checkpoint path.
-        map_location (str | torch.device | dict | Callable, optional): Same
-            as :func:`torch.load`. Defaults to None.
-
-    Returns:
-        Any: The loaded checkpoint.
-    """
+    """:func:`load_from_local_safe` that unpickles anything
+    (``--trust-checkpoint``: ``trust=True``), same arguments."""
     return load_checkpoint_safely(filename, map_location, trust=True)
 
 

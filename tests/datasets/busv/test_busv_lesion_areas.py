@@ -38,15 +38,6 @@ def json_areas(root: str, split: str) -> dict:
     return areas
 
 
-def edit_json(root: str, split: str, edit) -> None:
-    path = find_busv_annotation(root, split)
-    with open(path) as f:
-        coco = json.load(f)
-    edit(coco)
-    with open(path, 'w') as f:
-        json.dump(coco, f)
-
-
 def load(root: str, split: str) -> dict:
     dataset = BUSVDataset(root, split=split, serialize_data=False)
     return {
@@ -71,7 +62,7 @@ def test_one_area_per_frame_equal_to_the_json_boxes(synthetic_busv, split):
 
 
 def test_frames_without_a_box_or_with_an_empty_one_have_area_0(
-        synthetic_busv):
+        synthetic_busv, mini):
     [name, *_] = sorted(load(synthetic_busv, 'val'))
 
     def edit(coco):
@@ -93,19 +84,19 @@ def test_frames_without_a_box_or_with_an_empty_one_have_area_0(
             dict(id=10**6, image_id=third, video_id=video, category_id=1,
                  bbox=[4, 4, 5, 2.5]))
 
-    edit_json(synthetic_busv, 'val', edit)
+    mini.edit_busv_json(synthetic_busv, 'val', edit)
     areas = load(synthetic_busv, 'val')[name]['lesion_areas']
     assert areas[:3] == [0., 0., 2 * 3 + 5 * 2.5]
     assert box_area([5, 5, -3, 4]) == box_area([5, 5, 3, -4]) == 0.
 
 
 def test_malformed_or_dangling_boxes_are_problems_naming_the_json(
-        synthetic_busv):
+        synthetic_busv, mini):
     def edit(coco):
         coco['annotations'][0]['bbox'] = [1, 2, 3]
         coco['annotations'][1]['image_id'] = -7
 
-    edit_json(synthetic_busv, 'train', edit)
+    mini.edit_busv_json(synthetic_busv, 'train', edit)
     problems = index_busv_root(synthetic_busv).problems
     path = find_busv_annotation(synthetic_busv, 'train')
     assert [(p.kind, p.path) for p in problems] == [
@@ -117,7 +108,8 @@ def test_malformed_or_dangling_boxes_are_problems_naming_the_json(
         BUSVDataset(synthetic_busv, split='val')
 
 
-def test_json_without_annotations_gives_area_0(synthetic_busv):
-    edit_json(synthetic_busv, 'val', lambda coco: coco.pop('annotations'))
+def test_json_without_annotations_gives_area_0(synthetic_busv, mini):
+    mini.edit_busv_json(synthetic_busv, 'val',
+                        lambda coco: coco.pop('annotations'))
     for info in load(synthetic_busv, 'val').values():
         assert info['lesion_areas'] == [0.] * info['total_frames']
