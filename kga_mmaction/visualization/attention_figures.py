@@ -18,7 +18,7 @@ it in the format its suffix names (:data:`FIGURE_FORMATS`).
 """
 import os
 import os.path as osp
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -429,4 +429,75 @@ def plot_feature_projection(image_feats: np.ndarray,
                  f'{len(image_feats)} images and {len(frame_feats)} '
                  'video frames', fontsize=10)
     ax.legend(fontsize=7, loc='best')
+    return fig
+
+
+def plot_attention_curve(weights: Sequence[float],
+                         frame_indices: Optional[Sequence[int]] = None,
+                         lesion_areas: Optional[Sequence[float]] = None,
+                         top_k: int = 3,
+                         title: Optional[str] = None,
+                         size: Tuple[float, float] = (6.0, 2.4)) -> Figure:
+    """One video's attention weight over its frames, the top-k frames
+    marked, and the annotated lesion area on a second axis.
+
+    Where KGA-Net attends to the frames that show the lesion, the two
+    curves rise together (what
+    :class:`~kga_mmaction.evaluation.KeyframeLocalisationMetric` scores).
+
+    Args:
+        weights (Sequence[float]): Attention weight of each sampled frame,
+            ``[T]``.
+        frame_indices (Sequence[int], optional): Index of each frame in the
+            video, ``[T]``. Defaults to ``0 .. T-1``.
+        lesion_areas (Sequence[float], optional): Annotated lesion area of
+            each frame in pixels, ``[T]`` (0 for a frame without a box).
+            Defaults to none drawn.
+        top_k (int): Highest-weight frames to mark. Defaults to 3.
+        title (str, optional): Axes title.
+        size (tuple[float, float]): Figure size in inches.
+            Defaults to ``(6.0, 2.4)``.
+
+    Returns:
+        Figure: The figure; its first axes hold the weights, a second
+        (twin) axes the lesion areas when given.
+
+    Raises:
+        ValueError: If the lengths of the arrays differ or are 0.
+    """
+    weights = np.asarray(weights, dtype=np.float64).reshape(-1)
+    frame_indices = (np.arange(len(weights)) if frame_indices is None else
+                     np.asarray(frame_indices).reshape(-1))
+    if not len(weights) or len(frame_indices) != len(weights):
+        raise ValueError(f'need one frame index per weight, got '
+                         f'{len(frame_indices)} and {len(weights)}')
+    top = top_k_frames(weights, top_k)
+    fig = _new_figure(*size)
+    ax = fig.add_subplot(1, 1, 1)
+    ax.plot(frame_indices, weights, '-o', color='tab:blue', lw=1.5, ms=3,
+            label='attention weight')
+    ax.plot(frame_indices[top], weights[top], 'o', color=TOP_COLOR, ms=7,
+            label=f'top-{len(top)} frames')
+    ax.set_xlabel('frame index in the video')
+    ax.set_ylabel('attention weight', color='tab:blue')
+    ax.set_ylim(0, max(1.02 * weights.max(), 1e-3))
+    handles, names = ax.get_legend_handles_labels()
+    if lesion_areas is not None:
+        areas = np.asarray(lesion_areas, dtype=np.float64).reshape(-1)
+        if len(areas) != len(weights):
+            raise ValueError(f'got {len(areas)} lesion areas for '
+                             f'{len(weights)} frames')
+        area_ax = ax.twinx()
+        area_ax.fill_between(frame_indices, areas, step='mid', color='0.5',
+                             alpha=0.25)
+        area_ax.plot(frame_indices, areas, '-', drawstyle='steps-mid',
+                     color='0.35', lw=1, label='lesion area (pixels)')
+        area_ax.set_ylabel('lesion area (pixels)', color='0.35')
+        area_ax.set_ylim(0, max(1.05 * areas.max(), 1.0))
+        more_handles, more_names = area_ax.get_legend_handles_labels()
+        handles, names = handles + more_handles, names + more_names
+    ax.legend(handles, names, loc='upper right', fontsize=7)
+    if title:
+        ax.set_title(title, fontsize=9)
+    fig.tight_layout()
     return fig
