@@ -8,6 +8,8 @@ it in the format its suffix names (:data:`FIGURE_FORMATS`).
 * :func:`plot_attention_strip` -- sampled frames of one video, each titled
   with its attention weight, the top-k frames framed in red, and the weight
   of every frame over time below (Fig. 3 a-d);
+* :func:`plot_attention_curve` -- one video's attention weight over its
+  frames, the top-k marked, beside the annotated lesion area;
 * :func:`plot_weight_vs_distance` -- attention weight against the frame's
   feature distance to a class center, with the Pearson correlation
   (Fig. 3 e);
@@ -437,7 +439,7 @@ def plot_attention_curve(weights: Sequence[float],
                          lesion_areas: Optional[Sequence[float]] = None,
                          top_k: int = 3,
                          title: Optional[str] = None,
-                         size: Tuple[float, float] = (6.0, 2.4)) -> Figure:
+                         size: Tuple[float, float] = (7.5, 2.8)) -> Figure:
     """One video's attention weight over its frames, the top-k frames
     marked, and the annotated lesion area on a second axis.
 
@@ -456,7 +458,7 @@ def plot_attention_curve(weights: Sequence[float],
         top_k (int): Highest-weight frames to mark. Defaults to 3.
         title (str, optional): Axes title.
         size (tuple[float, float]): Figure size in inches.
-            Defaults to ``(6.0, 2.4)``.
+            Defaults to ``(7.5, 2.8)``.
 
     Returns:
         Figure: The figure; its first axes hold the weights, a second
@@ -480,7 +482,7 @@ def plot_attention_curve(weights: Sequence[float],
             label=f'top-{len(top)} frames')
     ax.set_xlabel('frame index in the video')
     ax.set_ylabel('attention weight', color='tab:blue')
-    ax.set_ylim(0, max(1.02 * weights.max(), 1e-3))
+    ax.set_ylim(0, max(1.1 * weights.max(), 1e-3))
     handles, names = ax.get_legend_handles_labels()
     if lesion_areas is not None:
         areas = np.asarray(lesion_areas, dtype=np.float64).reshape(-1)
@@ -496,8 +498,13 @@ def plot_attention_curve(weights: Sequence[float],
         area_ax.set_ylim(0, max(1.05 * areas.max(), 1.0))
         more_handles, more_names = area_ax.get_legend_handles_labels()
         handles, names = handles + more_handles, names + more_names
-    ax.legend(handles, names, loc='upper right', fontsize=7)
+        # the weights in front of the area
+        ax.set_zorder(area_ax.get_zorder() + 1)
+        ax.patch.set_visible(False)
+    # the legend above the axes, clear of the curves
+    ax.legend(handles, names, loc='lower left', bbox_to_anchor=(0, 1.0),
+              ncol=len(names), fontsize=7, frameon=False)
     if title:
-        ax.set_title(title, fontsize=9)
+        ax.set_title(title, fontsize=9, pad=16)
     fig.tight_layout()
     return fig

@@ -21,6 +21,7 @@ atomic_directory`): an interrupted run leaves no partial report.
 import html
 import os
 import os.path as osp
+import pathlib
 import re
 import shutil
 from dataclasses import dataclass
@@ -193,6 +194,15 @@ def _page(title: str, body: str, prefix: str = '') -> str:
             f'<body>{body}</body></html>\n')
 
 
+def _source_link(prediction: VideoPrediction) -> str:
+    """The video's folder (or file) as a link where it is a path."""
+    source = prediction.frame_dir or prediction.filename
+    if not source:
+        return f'<code>{_e(prediction.source)}</code>'
+    uri = pathlib.Path(osp.abspath(source)).as_uri()
+    return f'<a href="{_e(uri)}"><code>{_e(source)}</code></a>'
+
+
 def _thumbnails(row: ReviewedVideo, folder: str, top_k: int,
                 thumb_size: int) -> str:
     """The top-k frames as small JPEG files; their HTML (a note where the
@@ -238,17 +248,14 @@ def _video_page(rows: Sequence[ReviewedVideo], i: int, folder: str,
         f'<p>Label <b>{_e(row.truth)}</b>; predicted <b>{_e(row.predicted)}'
         f'</b> with P({_e(positive_name)}) = {row.probability:.3f} '
         f'(called {_e(positive_name)} at &ge; {threshold:g}).</p>',
-        f'<p>Video: <code>{_e(p.source)}</code></p>'
+        f'<p>Video: {_source_link(p)}</p>'
     ]
     if p.frame_weights is None:
         parts.append('<p class="note">The model gives no frame attention '
                      'weights.</p>')
     else:
         fig = plot_attention_curve(
-            p.frame_weights, p.frame_inds, p.frame_lesion_areas, top_k,
-            title='attention over the sampled frames' +
-            ('' if p.frame_lesion_areas is None else
-             ', annotated lesion area'))
+            p.frame_weights, p.frame_inds, p.frame_lesion_areas, top_k)
         curve = f'{row.name}_attention.png'
         save_figure(fig, osp.join(folder, curve), dpi=FIGURE_DPI)
         parts += [
