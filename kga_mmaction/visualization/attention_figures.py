@@ -3,7 +3,9 @@
 Pure plotting functions: each takes arrays, returns a
 :class:`matplotlib.figure.Figure` drawn on an Agg canvas (no pyplot, no
 global backend switch, no display needed), and :func:`save_figure` writes
-it in the format its suffix names (:data:`FIGURE_FORMATS`).
+it in the format its suffix names (:data:`FIGURE_FORMATS`);
+:func:`figure_to_image` gives it as the RGB array that mmengine's
+visualizer sends to its backends.
 
 * :func:`plot_attention_strip` -- sampled frames of one video, each titled
   with its attention weight, the top-k frames framed in red, and the weight
@@ -100,6 +102,23 @@ def save_figure(fig: Figure, path: str, dpi: int = 100) -> str:
         lambda f: fig.savefig(f, format=fmt, dpi=dpi, bbox_inches='tight'),
         binary=True)
     return path
+
+
+def figure_to_image(fig: Figure, dpi: int = 80) -> np.ndarray:
+    """A figure as an RGB image, what mmengine's ``Visualizer.add_image``
+    sends to its ``vis_backends``.
+
+    Args:
+        fig (Figure): A figure of this module (on an Agg canvas).
+        dpi (int): Resolution. Defaults to 80.
+
+    Returns:
+        np.ndarray: ``H x W x 3`` uint8 RGB.
+    """
+    fig.set_dpi(dpi)
+    canvas = fig.canvas
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
 
 def strip_selection(weights: Sequence[float], max_shown: int,

@@ -29,7 +29,7 @@ FRAMES = 8
 INSTALL_HINT = (
     'the review-report browser test needs Chromium, its driver and '
     'Selenium: apt-get install -y chromium chromium-driver && '
-    '.venv/bin/python -m pip install -r requirements/browser_test.txt '
+    '.venv/bin/python -m pip install -r requirements/tests.txt '
     '(make install and .ci/run do both)')
 
 
