@@ -1,5 +1,6 @@
 # The two commands of the README: `make demo` and `make test`.
-# Both create .venv from requirements/pinned.txt when it is missing or stale.
+# Both create .venv from requirements/pinned.txt when it is missing or stale
+# (and requirements/tests.txt: Selenium and TensorBoard, for the tests).
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
@@ -17,9 +18,10 @@ MAKE_DATA = test -d $(DEMO_DATA) || $(PY) tools/data/make_synthetic.py --preset 
 
 install: $(STAMP)
 
-$(STAMP): requirements/pinned.txt requirements/runtime.txt setup.py
+$(STAMP): requirements/pinned.txt requirements/tests.txt requirements/runtime.txt setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/pinned.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements/tests.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
 

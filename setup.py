@@ -47,7 +47,9 @@ if __name__ == '__main__':
         packages=find_packages(include=['kga_mmaction', 'kga_mmaction.*']),
         include_package_data=True,
         package_data={'kga_mmaction': ['.mim/configs/**/*.py',
-                                       '.mim/tools/**/*']},
+                                       '.mim/tools/**/*',
+                                       'visualization/review_report/*.css',
+                                       'visualization/review_report/*.js']},
         python_requires='>=3.8',
         install_requires=read_requirements('requirements/runtime.txt'),
         extras_require={

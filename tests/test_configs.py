@@ -18,6 +18,7 @@ import glob
 import json
 import os
 import os.path as osp
+import re
 import subprocess
 import sys
 
@@ -323,3 +324,13 @@ def test_demo_trains_one_iteration_and_tests(path, data_root, tmp_path):
     assert runner.iter == 1
     metrics = runner.test()
     assert metrics  # the test split's metrics, whatever the evaluator
+    if any(hook.get('type') == 'DiagnosisVisualizationHook'
+           for hook in cfg.get('custom_hooks', [])):
+        # the attention figures of the tracked videos, at the validation
+        # after iteration 1 and at test, in the LocalVisBackend's folder
+        names = {osp.basename(p) for p in glob.glob(osp.join(
+            str(tmp_path), '*', 'vis_data', 'vis_image', '*.png'))}
+        assert any(re.fullmatch(r'val_attention_.+_1\.png', n)
+                   for n in names), sorted(names)
+        assert any(re.fullmatch(r'test_attention_.+_0\.png', n)
+                   for n in names), sorted(names)

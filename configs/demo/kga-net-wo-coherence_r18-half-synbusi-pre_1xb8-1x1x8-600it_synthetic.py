@@ -9,3 +9,14 @@
 _base_ = './kga-net_r18-half-synbusi-pre_1xb8-1x1x8-600it_synthetic.py'
 
 model = dict(cls_head=dict(loss_coherence=None))
+
+# At every validation and at test, the attention over the frames of 4 seeded
+# validation videos (the same each time) and the ROC and reliability
+# diagrams go to every vis_backend: by default LocalVisBackend, i.e.
+# work_dirs/demo/<timestamp>/vis_data/vis_image/; add
+# dict(type='TensorboardVisBackend') to visualizer.vis_backends for
+# TensorBoard. The metrics are logged by iteration, as the schedule counts.
+custom_hooks = _base_.custom_hooks + [
+    dict(type='DiagnosisVisualizationHook', num_videos=4, seed=0)
+]
+default_hooks = dict(logger=dict(log_metric_by_epoch=False))

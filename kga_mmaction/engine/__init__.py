@@ -1,4 +1,6 @@
-"""Runner-level components: hooks, loops and checkpoint loading."""
+"""Runner-level components: hooks (the attention and diagnosis figures
+sent to mmengine's vis_backends among them), loops and checkpoint
+loading."""
 from .atomic_checkpoint_hook import AtomicCheckpointHook
 from .atomic_local_backend import AtomicLocalBackend
 from .attention_monitor_hook import AttentionMonitorHook
@@ -6,6 +8,7 @@ from .checkpoint_loading import (InvalidCheckpointError,
                                  UnsafeCheckpointError, load_checkpoint_safely,
                                  register_safe_checkpoint_loader)
 from .cpu_distributed import setup_cpu_distributed
+from .diagnosis_visualization_hook import DiagnosisVisualizationHook
 from .non_finite_loss_hook import NonFiniteLossHook
 from .safe_globals import SAFE_GLOBALS
 from .strict_loading import (CheckpointMismatchError, load_weights,
@@ -14,7 +17,7 @@ from .work_dir_lock_hook import WorkDirLockedError, WorkDirLockHook
 
 __all__ = [
     'AtomicCheckpointHook', 'AtomicLocalBackend', 'AttentionMonitorHook',
-    'CheckpointMismatchError',
+    'CheckpointMismatchError', 'DiagnosisVisualizationHook',
     'InvalidCheckpointError', 'NonFiniteLossHook', 'SAFE_GLOBALS',
     'UnsafeCheckpointError', 'WorkDirLockHook', 'WorkDirLockedError',
     'load_checkpoint_safely', 'load_weights',

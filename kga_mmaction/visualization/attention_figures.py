@@ -3,11 +3,15 @@
 Pure plotting functions: each takes arrays, returns a
 :class:`matplotlib.figure.Figure` drawn on an Agg canvas (no pyplot, no
 global backend switch, no display needed), and :func:`save_figure` writes
-it in the format its suffix names (:data:`FIGURE_FORMATS`).
+it in the format its suffix names (:data:`FIGURE_FORMATS`);
+:func:`figure_to_image` gives it as the RGB array that mmengine's
+visualizer sends to its backends.
 
 * :func:`plot_attention_strip` -- sampled frames of one video, each titled
   with its attention weight, the top-k frames framed in red, and the weight
   of every frame over time below (Fig. 3 a-d);
+* :func:`plot_attention_curve` -- one video's attention weight over its
+  frames, the top-k marked, beside the annotated lesion area;
 * :func:`plot_weight_vs_distance` -- attention weight against the frame's
   feature distance to a class center, with the Pearson correlation
   (Fig. 3 e);
@@ -18,7 +22,7 @@ it in the format its suffix names (:data:`FIGURE_FORMATS`).
 """
 import os
 import os.path as osp
-from typing import Dict, Optional, Sequence
+from typing import Dict, Optional, Sequence, Tuple
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -98,6 +102,23 @@ def save_figure(fig: Figure, path: str, dpi: int = 100) -> str:
         lambda f: fig.savefig(f, format=fmt, dpi=dpi, bbox_inches='tight'),
         binary=True)
     return path
+
+
+def figure_to_image(fig: Figure, dpi: int = 80) -> np.ndarray:
+    """A figure as an RGB image, what mmengine's ``Visualizer.add_image``
+    sends to its ``vis_backends``.
+
+    Args:
+        fig (Figure): A figure of this module (on an Agg canvas).
+        dpi (int): Resolution. Defaults to 80.
+
+    Returns:
+        np.ndarray: ``H x W x 3`` uint8 RGB.
+    """
+    fig.set_dpi(dpi)
+    canvas = fig.canvas
+    canvas.draw()
+    return np.asarray(canvas.buffer_rgba())[..., :3].copy()
 
 
 def strip_selection(weights: Sequence[float], max_shown: int,
@@ -429,4 +450,80 @@ def plot_feature_projection(image_feats: np.ndarray,
                  f'{len(image_feats)} images and {len(frame_feats)} '
                  'video frames', fontsize=10)
     ax.legend(fontsize=7, loc='best')
+    return fig
+
+
+def plot_attention_curve(weights: Sequence[float],
+                         frame_indices: Optional[Sequence[int]] = None,
+                         lesion_areas: Optional[Sequence[float]] = None,
+                         top_k: int = 3,
+                         title: Optional[str] = None,
+                         size: Tuple[float, float] = (7.5, 2.8)) -> Figure:
+    """One video's attention weight over its frames, the top-k frames
+    marked, and the annotated lesion area on a second axis.
+
+    Where KGA-Net attends to the frames that show the lesion, the two
+    curves rise together (what
+    :class:`~kga_mmaction.evaluation.KeyframeLocalisationMetric` scores).
+
+    Args:
+        weights (Sequence[float]): Attention weight of each sampled frame,
+            ``[T]``.
+        frame_indices (Sequence[int], optional): Index of each frame in the
+            video, ``[T]``. Defaults to ``0 .. T-1``.
+        lesion_areas (Sequence[float], optional): Annotated lesion area of
+            each frame in pixels, ``[T]`` (0 for a frame without a box).
+            Defaults to none drawn.
+        top_k (int): Highest-weight frames to mark. Defaults to 3.
+        title (str, optional): Axes title.
+        size (tuple[float, float]): Figure size in inches.
+            Defaults to ``(7.5, 2.8)``.
+
+    Returns:
+        Figure: The figure; its first axes hold the weights, a second
+        (twin) axes the lesion areas when given.
+
+    Raises:
+        ValueError: If the lengths of the arrays differ or are 0.
+    """
+    weights = np.asarray(weights, dtype=np.float64).reshape(-1)
+    frame_indices = (np.arange(len(weights)) if frame_indices is None else
+                     np.asarray(frame_indices).reshape(-1))
+    if not len(weights) or len(frame_indices) != len(weights):
+        raise ValueError(f'need one frame index per weight, got '
+                         f'{len(frame_indices)} and {len(weights)}')
+    top = top_k_frames(weights, top_k)
+    fig = _new_figure(*size)
+    ax = fig.add_subplot(1, 1, 1)
+    ax.plot(frame_indices, weights, '-o', color='tab:blue', lw=1.5, ms=3,
+            label='attention weight')
+    ax.plot(frame_indices[top], weights[top], 'o', color=TOP_COLOR, ms=7,
+            label=f'top-{len(top)} frames')
+    ax.set_xlabel('frame index in the video')
+    ax.set_ylabel('attention weight', color='tab:blue')
+    ax.set_ylim(0, max(1.1 * weights.max(), 1e-3))
+    handles, names = ax.get_legend_handles_labels()
+    if lesion_areas is not None:
+        areas = np.asarray(lesion_areas, dtype=np.float64).reshape(-1)
+        if len(areas) != len(weights):
+            raise ValueError(f'got {len(areas)} lesion areas for '
+                             f'{len(weights)} frames')
+        area_ax = ax.twinx()
+        area_ax.fill_between(frame_indices, areas, step='mid', color='0.5',
+                             alpha=0.25)
+        area_ax.plot(frame_indices, areas, '-', drawstyle='steps-mid',
+                     color='0.35', lw=1, label='lesion area (pixels)')
+        area_ax.set_ylabel('lesion area (pixels)', color='0.35')
+        area_ax.set_ylim(0, max(1.05 * areas.max(), 1.0))
+        more_handles, more_names = area_ax.get_legend_handles_labels()
+        handles, names = handles + more_handles, names + more_names
+        # the weights in front of the area
+        ax.set_zorder(area_ax.get_zorder() + 1)
+        ax.patch.set_visible(False)
+    # the legend above the axes, clear of the curves
+    ax.legend(handles, names, loc='lower left', bbox_to_anchor=(0, 1.0),
+              ncol=len(names), fontsize=7, frameon=False)
+    if title:
+        ax.set_title(title, fontsize=9, pad=16)
+    fig.tight_layout()
     return fig

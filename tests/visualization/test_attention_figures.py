@@ -6,7 +6,8 @@ from scipy.special import logit
 from threadpoolctl import threadpool_limits
 
 from builders import pairwise_auc
-from kga_mmaction.visualization import (plot_attention_strip,
+from kga_mmaction.visualization import (plot_attention_curve,
+                                        plot_attention_strip,
                                         plot_feature_projection, plot_roc,
                                         plot_weight_vs_distance, project_2d,
                                         roc_summary, save_figure,
@@ -160,3 +161,19 @@ def test_project_2d_checks_input():
         project_2d(feats, 'umap')
     with pytest.raises(ValueError, match='at least 3'):
         project_2d(feats[:2])
+
+
+def test_attention_curve_marks_top_frames_beside_lesion_area():
+    weights = np.array([0.1, 0.5, 0.05, 0.3, 0.05])
+    areas = np.array([0, 900, 400, 700, 0])
+    fig = plot_attention_curve(weights, [10, 20, 30, 40, 50], areas, top_k=2)
+    ax, area_ax = fig.axes
+    curve, top = ax.lines[:2]
+    assert list(top.get_xdata()) == [20, 40]  # the two highest, highest first
+    assert list(top.get_ydata()) == [0.5, 0.3]
+    assert list(area_ax.lines[0].get_ydata()) == list(areas)
+    assert ax.get_zorder() > area_ax.get_zorder()  # weights drawn in front
+    # without lesion areas: one axes only
+    assert len(plot_attention_curve(weights).axes) == 1
+    with pytest.raises(ValueError, match='5 frames'):
+        plot_attention_curve(weights, lesion_areas=areas[:3])

@@ -28,10 +28,9 @@ from kga_mmaction.apis import (POSITIVE_CLASS, add_prediction_arguments,
                                load_predictions_from_args, positive_index)
 from kga_mmaction.evaluation import (BinaryDiagnosisMetric,
                                      evaluate_predictions)
-from kga_mmaction.evaluation.functional import (positive_log_odds,
-                                                positive_probabilities,
-                                                reliability_bins)
-from kga_mmaction.visualization import plot_reliability, save_figure
+from kga_mmaction.evaluation.functional import reliability_bins
+from kga_mmaction.visualization import (plot_reliability, positive_scores,
+                                        save_figure)
 
 #: Columns of ``reliability_bins.csv``.
 CSV_COLUMNS = ('bin', 'lower', 'upper', 'count', 'mean_probability',
@@ -65,12 +64,8 @@ def main(argv: Optional[List[str]] = None) -> None:
     prefix = f'{BinaryDiagnosisMetric.default_prefix}/'
     num_bins = metrics[prefix + 'ece_bins']
 
-    probabilities = positive_probabilities(  # as the metric computes them
-        [float(p.pred_score[positive]) for p in predictions],
-        [None if p.pred_logits is None else positive_log_odds(
-            p.pred_logits, positive) for p in predictions])
-    labels = np.array([p.gt_label == positive for p in predictions],
-                      dtype=int)
+    # the probabilities as the metric computes them
+    probabilities, _, _, labels = positive_scores(predictions, positive)
     fig = plot_reliability(probabilities, labels, num_bins, POSITIVE_CLASS)
     os.makedirs(args.out, exist_ok=True)
     path = save_figure(fig, osp.join(args.out, 'reliability.png'))

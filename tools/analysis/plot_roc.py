@@ -23,15 +23,11 @@ import os
 import os.path as osp
 from typing import List, Optional
 
-import numpy as np
-
 from kga_mmaction.apis import (POSITIVE_CLASS, add_prediction_arguments,
                                load_predictions_from_args, positive_index)
 from kga_mmaction.evaluation import (BinaryDiagnosisMetric,
                                      evaluate_predictions)
-from kga_mmaction.evaluation.functional import (positive_log_odds,
-                                                ranking_scores)
-from kga_mmaction.visualization import plot_roc, save_figure
+from kga_mmaction.visualization import roc_figure, save_figure
 
 
 def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
@@ -51,14 +47,9 @@ def main(argv: Optional[List[str]] = None) -> None:
     prefix = f'{BinaryDiagnosisMetric.default_prefix}/'
 
     probabilities = [float(p.pred_score[positive]) for p in predictions]
-    labels = np.array([p.gt_label == positive for p in predictions],
-                      dtype=int)
-    scores, by_log_odds = ranking_scores(  # as the metric ranks them
-        probabilities,
-        [None if p.pred_logits is None else positive_log_odds(
-            p.pred_logits, positive) for p in predictions])
-    fig = plot_roc(scores, labels, POSITIVE_CLASS,
-                   title=f'{len(predictions)} videos', log_odds=by_log_odds)
+    # ranked by log-odds where there are logits, as the metric ranks them
+    fig = roc_figure(predictions, positive, POSITIVE_CLASS,
+                     title=f'{len(predictions)} videos')
     os.makedirs(args.out, exist_ok=True)
     path = save_figure(fig, osp.join(args.out, 'roc.png'))
     with open(osp.join(args.out, 'roc_scores.csv'), 'w', newline='') as f:
