@@ -166,6 +166,12 @@ def check_against_pytorch(path: str, graph: nn.Module,
     return checks
 
 
+def _chmod_as_umask(path: str) -> None:
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(path, 0o666 & ~umask)
+
+
 def export_onnx(model: nn.Module,
                 out: str,
                 input_size: Tuple[int, int],
@@ -243,6 +249,7 @@ def export_onnx(model: nn.Module,
                             for c in checks]))})
         onnx.helper.set_model_props(proto, meta)
         onnx.save_model(proto, tmp)
+        _chmod_as_umask(tmp)  # mkstemp made it private
         os.replace(tmp, out)
     finally:
         if osp.exists(tmp):

@@ -61,12 +61,13 @@ def export_checkpoint(cfg: Config, checkpoint: Optional[str], out: str,
                       allow_partial: bool = False
                       ) -> List[ExportCheck]:
     """Export the config's model with ``checkpoint`` (None: random weights,
-    initialised as the config says) to ``out``; see :func:`export_onnx`."""
+    as the modules initialise themselves; nothing is downloaded) to
+    ``out``; see :func:`export_onnx`."""
     classes = dataset_classes(cfg.test_dataloader.dataset)
     if checkpoint is None:
         from mmaction.apis import init_recognizer
         model = init_recognizer(cfg, None, device='cpu')
-        source = 'random weights (init_weights)'
+        source = 'random weights'
     else:
         model = init_kga_recognizer(cfg, checkpoint, 'cpu', trust_checkpoint,
                                     allow_partial)

@@ -84,6 +84,12 @@ def test_graph_normalises_uint8_frames_like_the_data_preprocessor(tiny_kga):
                                sample.frame_weights.numpy(), atol=1e-6)
 
 
+def test_export_is_readable_as_any_new_file(exported):
+    umask = os.umask(0)
+    os.umask(umask)
+    assert os.stat(exported['fp32']).st_mode & 0o777 == 0o666 & ~umask
+
+
 def test_metadata_states_input_and_normalisation(exported):
     proto = onnx.load(exported['fp32'])
     (graph_input, ) = proto.graph.input
