@@ -12,7 +12,7 @@ from builders import load_script
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BENCHMARK = osp.join(ROOT, 'tools', 'benchmark.py')
 SECTIONS = ('inference', 'baselines', 'train', 'data', 'loader', 'memory',
-            'flops')
+            'flops', 'deployment')
 
 
 def numbers(tree):
