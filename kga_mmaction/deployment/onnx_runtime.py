@@ -55,15 +55,23 @@ class OnnxVideoModel:
             :func:`quantize_int8`).
         num_threads (int, optional): Intra-op threads. Defaults to None
             (ONNX Runtime's choice).
+        spin (bool): Let idle threads spin-wait for the next call (ONNX
+            Runtime's default). False frees the cores between calls, for
+            other work in the same process (a benchmark that interleaves
+            PyTorch). Defaults to True.
     """
 
-    def __init__(self, path: str, num_threads: Optional[int] = None) -> None:
+    def __init__(self, path: str, num_threads: Optional[int] = None,
+                 spin: bool = True) -> None:
         _, ort = require_deploy_packages()
         if not osp.isfile(path):
             raise FileNotFoundError(f'ONNX model not found: {path}')
         options = ort.SessionOptions()
         if num_threads is not None:
             options.intra_op_num_threads = num_threads
+        if not spin:
+            options.add_session_config_entry(
+                'session.intra_op.allow_spinning', '0')
         self.path = path
         self.session = ort.InferenceSession(
             path, options, providers=['CPUExecutionProvider'])
