@@ -54,6 +54,7 @@ if __name__ == '__main__':
         install_requires=read_requirements('requirements/runtime.txt'),
         extras_require={
             'mim': read_requirements('requirements/mminstall.txt'),
+            'deploy': read_requirements('requirements/deploy.txt'),
             'tests': ['pytest', 'openmim']
         },
         license='Apache-2.0',

@@ -25,10 +25,10 @@ SCOPED_TYPE = re.compile(r"""type=['"]([a-z_]+)\.[A-Za-z]""")
 
 
 def declared_requirements() -> set:
-    """Normalised distribution names of install_requires and the mim
-    extra."""
+    """Normalised distribution names of install_requires and the mim and
+    deploy extras."""
     names = set()
-    for name in ('runtime.txt', 'mminstall.txt'):
+    for name in ('runtime.txt', 'mminstall.txt', 'deploy.txt'):
         with open(osp.join(ROOT, 'requirements', name)) as f:
             for line in f:
                 line = line.split('#')[0].strip()
@@ -72,7 +72,8 @@ def imported_modules() -> dict:
 
 def test_setup_declares_every_imported_distribution():
     """Each third-party module the code or a config imports comes from a
-    distribution that requirements/runtime.txt or mminstall.txt declares
+    distribution that requirements/runtime.txt, mminstall.txt or deploy.txt
+    declares
     (a module also counts as declared under its own name: ``mmcv``, which
     mmcv-lite provides here)."""
     declared = declared_requirements()

@@ -2,7 +2,7 @@
 FLOP/s.
 
 ``python tools/benchmark.py [--device cpu|cuda] [--repeats 5] [--warmup 1]
-[--sections inference,baselines,train,data,loader,memory,flops]
+[--sections inference,baselines,train,data,loader,memory,flops,deployment]
 [--skip baselines] [--quick] [--out-dir benchmarks] [--name NAME]
 [--data-root DIR] [--train-size PX] [--gpu-step-s S] [--gpu-reports GLOB]``
 
@@ -45,6 +45,11 @@ Sections (one module each in ``kga_mmaction/benchmark/sections/``):
 * ``memory`` -- peak memory of inference and of the two training steps.
 * ``flops`` -- the backbone's FLOPs per frame and its achieved FLOP/s, next
   to the machine's measured matmul peak.
+* ``deployment`` -- the paper's KGA-Net exported to ONNX and quantized to
+  int8 (QDQ, per-channel weights), one video of the largest T in ONNX
+  Runtime fp32 and int8 next to PyTorch eager fp32 and ``--fast``, and
+  their probability differences to eager fp32 (target: int8 / eager fp32
+  <= 0.4 at T = 128). CPU only; needs the deploy extra.
 
 ``--quick`` shrinks every size (a few frames at 32x32), takes the fast
 paths' agreement on one seed of random weights (each seed's compiled model

@@ -2,7 +2,8 @@
 
 ``python tools/infer.py CONFIG CHECKPOINT INPUT [--top-k 5]
 [--save-strip strip.png] [--max-frames N] [--device DEV]
-[--fast] [--frame-chunk-size N] [--compile] [--trust-checkpoint]``
+[--fast] [--frame-chunk-size N] [--compile] [--trust-checkpoint]
+[--backend onnxruntime --onnx model.onnx]``
 
 INPUT is a video file (``.mp4``, ``.avi``, ..., or no extension; decoded
 with OpenCV) or a folder holding one numbered sequence of PNG/JPG/BMP/TIFF/
@@ -28,6 +29,12 @@ channels_last, with bf16 (CPU with native bf16) or fp16 (CUDA) autocast,
 ``--frame-chunk-size`` sets the frames per call alone; ``--compile`` embeds
 with ``torch.compile`` (which takes longer than one video saves: it pays
 off in ``tools/test.py`` over a test set).
+
+``--backend onnxruntime --onnx model.onnx`` runs a model exported by
+``tools/deployment/export_onnx.py`` (fp32 or int8) in ONNX Runtime instead
+of PyTorch, on the same frames, and prints the same report; CHECKPOINT is
+then not read (give ``-``) and ``--fast``, ``--frame-chunk-size`` and
+``--compile`` do not apply. Needs the deploy extra.
 """
 import argparse
 import os.path as osp
@@ -40,7 +47,7 @@ from kga_mmaction.apis import (POSITIVE_CLASS, UnreliableInputError,
                                init_kga_recognizer, load_config_from_args,
                                model_input_shape, pipeline_after_reading,
                                positive_index, positive_int, predict_video,
-                               read_video_frames)
+                               read_video_frames, remaining_test_pipeline)
 from kga_mmaction.evaluation import NonFiniteScoreError
 from kga_mmaction.evaluation.functional import top_k_frames
 from kga_mmaction.models.recognizers.inference_flags import \
@@ -71,7 +78,19 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
                         '(model.test_cfg.max_testing_views)')
     parser.add_argument('--compile', action='store_true',
                         help='embed with torch.compile (compiles first)')
+    parser.add_argument('--backend', choices=('pytorch', 'onnxruntime'),
+                        default='pytorch',
+                        help='run the model in PyTorch (CHECKPOINT) or in '
+                        'ONNX Runtime (--onnx) (default: pytorch)')
+    parser.add_argument('--onnx', metavar='FILE',
+                        help='the .onnx model for --backend onnxruntime')
     args = parser.parse_args(argv)
+    if (args.backend == 'onnxruntime') != (args.onnx is not None):
+        parser.error('--backend onnxruntime and --onnx go together')
+    if args.backend == 'onnxruntime' and (
+            args.fast or args.compile or args.frame_chunk_size is not None):
+        parser.error('--fast, --compile and --frame-chunk-size are PyTorch '
+                     'options; they do not apply to --backend onnxruntime')
     if args.top_k < 1:
         parser.error(f'--top-k must be >= 1, got {args.top_k}')
     if args.save_strip is not None:
@@ -83,6 +102,18 @@ def parse_args(argv: Optional[List[str]] = None) -> argparse.Namespace:
         parser.error('--frame-chunk-size must be >= 1, got '
                      f'{args.frame_chunk_size}')
     return args
+
+
+def predict_onnx(path: str, cfg, classes, video):
+    """The prediction of the ONNX model at ``path`` (whose classes must be
+    the config's) on ``video``."""
+    from kga_mmaction.deployment import OnnxVideoModel, predict_video_onnx
+    model = OnnxVideoModel(path)
+    if tuple(model.classes) != tuple(classes):
+        raise ValueError(f'{path} was exported with classes {model.classes}'
+                         f', the config has {tuple(classes)}')
+    return predict_video_onnx(model, video,
+                              remaining_test_pipeline(cfg, video))
 
 
 def main(argv: Optional[List[str]] = None) -> None:
@@ -106,12 +137,15 @@ def main(argv: Optional[List[str]] = None) -> None:
         check_video_frames(video, model_input_shape(video, rest))
     except (FileNotFoundError, ValueError) as err:
         sys.exit(f'error: {err}')
-    model = init_kga_recognizer(cfg, args.checkpoint, args.device,
-                                args.trust_checkpoint,
-                                args.allow_partial_checkpoint)
     try:
-        pred = predict_video(model, video)
-    except (NonFiniteScoreError, UnreliableInputError) as err:
+        pred = (predict_onnx(args.onnx, cfg, classes, video)
+                if args.backend == 'onnxruntime' else predict_video(
+                    init_kga_recognizer(cfg, args.checkpoint, args.device,
+                                        args.trust_checkpoint,
+                                        args.allow_partial_checkpoint),
+                    video))
+    except (NonFiniteScoreError, UnreliableInputError, ValueError,
+            FileNotFoundError, ImportError) as err:
         sys.exit(f'error: {err}')
 
     probability = float(pred.pred_score[positive])

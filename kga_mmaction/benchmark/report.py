@@ -227,10 +227,30 @@ def flops_md(s: dict) -> List[str]:
          fmt(r['fraction_of_peak'], 2)] for r in s['rows']])
 
 
+def deployment_md(s: dict) -> List[str]:
+    """The deployment section: ONNX Runtime fp32/int8 next to PyTorch."""
+    md = ['## Deployment: ONNX Runtime', '',
+          f'onnx {s["versions"]["onnx"]}, onnxruntime '
+          f'{s["versions"]["onnxruntime"]}, {s["threads"]} threads each. '
+          'int8: static QDQ, per-channel weights; left in float: ' +
+          ', '.join(f'{k} {v}' for k, v in s['float_operators'].items()) +
+          '. Export check, max |ONNX Runtime - PyTorch| in probability: ' +
+          ', '.join(f'{c["name"]} {c["probabilities"]:.1e}'
+                    for c in s['export_check']) + '.', '']
+    md += table(['model', 'T'] + TIME_HEADER +
+                ['/ kga_fp32', 'max prob. diff. to kga_fp32'], [
+        [r['model'], str(r['frames'])] + timing_cells(r) +
+        [fmt(s['ratios'].get(f'{r["model"]}_over_kga_fp32', {}).get(
+            'of_medians', 1.0)), fmt(s['agreement'].get(r['model']))]
+        for r in s['rows']])
+    return md + checks_md(s['checks'], f'T={s["rows"][0]["frames"]}')
+
+
 #: Each section's Markdown, in report order.
 SECTION_MARKDOWN: Dict[str, Callable[[dict], List[str]]] = dict(
     inference=inference_md, baselines=baselines_md, train=train_md,
-    data=data_md, loader=loader_md, memory=memory_md, flops=flops_md)
+    data=data_md, loader=loader_md, memory=memory_md, flops=flops_md,
+    deployment=deployment_md)
 
 
 def markdown(report: dict) -> str:

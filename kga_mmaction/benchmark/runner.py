@@ -5,14 +5,15 @@ from datetime import datetime, timezone
 from typing import Callable, Dict, Sequence
 
 from .host import host_info
-from .sections import (baselines, data, flops, inference, loader, memory,
-                       train)
+from .sections import (baselines, data, deployment, flops, inference,
+                       loader, memory, train)
 from .settings import TARGETS, BenchmarkContext
 
 #: Every section's ``run``, in report order.
 SECTIONS: Dict[str, Callable[[BenchmarkContext], dict]] = dict(
     inference=inference.run, baselines=baselines.run, train=train.run,
-    data=data.run, loader=loader.run, memory=memory.run, flops=flops.run)
+    data=data.run, loader=loader.run, memory=memory.run, flops=flops.run,
+    deployment=deployment.run)
 #: Characters of a failed section's traceback kept in the report.
 TRACEBACK_TAIL = 3000
 

@@ -12,7 +12,7 @@ from builders import load_script
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BENCHMARK = osp.join(ROOT, 'tools', 'benchmark.py')
 SECTIONS = ('inference', 'baselines', 'train', 'data', 'loader', 'memory',
-            'flops')
+            'flops', 'deployment')
 
 
 def numbers(tree):
@@ -146,13 +146,26 @@ def test_sections_report_what_was_asked(report):
     assert {'fp32_nchw', 'fp32_channels_last'} <= {
         r['mode'] for r in flops['rows']}
 
+    deployment = sec['deployment']
+    assert [r['model'] for r in deployment['rows']] == [
+        'kga_fp32', 'kga_fast', 'ort_fp32', 'ort_int8']
+    assert all(is_timing(r) and r['frames'] == frames[-1]
+               for r in deployment['rows'])
+    assert all(c['probabilities'] <= 1e-4
+               for c in deployment['export_check'])
+    assert deployment['agreement']['ort_fp32'] <= 1e-4
+    assert 0 <= deployment['agreement']['ort_int8'] < 1
+    assert {'Sigmoid', 'Softmax'} <= set(deployment['float_operators'])
+    assert deployment['checks']['ort_int8_over_kga_fp32']['target'] == 0.4
+
 
 @pytest.mark.slow
 def test_markdown_has_every_section(report):
     _, markdown = report
     for title in ('## Inference', '## Baselines', '## One training step',
                   '## Data pipeline', '## Data loader, one worker',
-                  '## Peak memory', '## Backbone FLOP/s'):
+                  '## Peak memory', '## Backbone FLOP/s',
+                  '## Deployment: ONNX Runtime'):
         assert title in markdown
     assert '--quick' in markdown
 
