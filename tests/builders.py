@@ -14,22 +14,6 @@ def make_sample(label: int, source: str = 'video') -> ActionDataSample:
     return sample
 
 
-def without_pretrained(cfg):
-    """Turn off every pretrained-weight download in a model config."""
-    if isinstance(cfg, dict):
-        if isinstance(cfg.get('pretrained'), str):
-            cfg['pretrained'] = None
-        init_cfg = cfg.get('init_cfg')
-        if isinstance(init_cfg, dict) and init_cfg.get('type') == 'Pretrained':
-            cfg['init_cfg'] = None
-        for value in cfg.values():
-            without_pretrained(value)
-    elif isinstance(cfg, (list, tuple)):
-        for value in cfg:
-            without_pretrained(value)
-    return cfg
-
-
 def pairwise_auc(labels, scores) -> float:
     """ROC AUC counted by hand (Mann-Whitney): the fraction of
     (positive, negative) pairs ranked the right way, a tie counting half.

@@ -42,7 +42,7 @@ from mmaction.registry import MODELS  # noqa: E402
 from mmengine.config import Config  # noqa: E402
 
 import kga_mmaction  # noqa: E402,F401
-from builders import without_pretrained  # noqa: E402
+from kga_mmaction.benchmark.builders import no_pretrained  # noqa: E402
 
 #: Small inputs: frames per clip or video, and pixels per side.
 FRAMES = 8
@@ -79,7 +79,7 @@ def main(paths) -> None:
     torch.manual_seed(0)
     for path in paths:
         cfg = Config.fromfile(path)
-        model = MODELS.build(without_pretrained(cfg.model)).eval()
+        model = MODELS.build(no_pretrained(cfg.model)).eval()
         inputs, sample = one_input(model)
         with torch.no_grad():
             outputs = model.test_step(

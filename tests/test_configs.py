@@ -32,7 +32,7 @@ from mmengine.config import Config
 from mmengine.runner import Runner
 from torch.utils.data import DataLoader
 
-from builders import without_pretrained
+from kga_mmaction.benchmark.builders import no_pretrained
 from kga_mmaction.engine import AtomicCheckpointHook
 from runner_options import make_tiny_data
 
@@ -85,7 +85,7 @@ def test_the_glob_finds_every_kind_of_config():
     ids=config_id)
 def test_config_builds(path):
     cfg = Config.fromfile(path)
-    model = MODELS.build(without_pretrained(cfg.model))
+    model = MODELS.build(no_pretrained(cfg.model))
 
     assert model.cls_head.num_classes == 2
     blending = cfg.model.data_preprocessor.get('blending') or {}
@@ -207,7 +207,7 @@ def test_tsn_attention_is_stock_tsn_with_the_head_swapped():
     # pretrained ImageNet weights are named, but not downloaded here
     assert cfg.model.backbone.pretrained.startswith(
         'https://download.pytorch.org/models/resnet50-')
-    model = MODELS.build(without_pretrained(cfg.model))
+    model = MODELS.build(no_pretrained(cfg.model))
     assert type(model) is Recognizer2D
     assert type(model.cls_head).__name__ == 'FrameAttentionHead'
     assert model.cls_head.loss_center is None  # no images, no centers
@@ -308,7 +308,7 @@ def point_at(dataset, data_root):
 def test_demo_trains_one_iteration_and_tests(path, data_root, tmp_path):
     cfg = Config.fromfile(path)
     # from random init: the pretrained start is test_pretrain_configs'
-    without_pretrained(cfg.model)
+    no_pretrained(cfg.model)
     for name in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
         loader = cfg[name]
         loader.num_workers = 0

@@ -1,7 +1,7 @@
 """Configs, models and batches the benchmark runs.
 
-Models have random weights (every ``pretrained`` dropped, ``load_from``
-unset): speed does not depend on them, and nothing is downloaded.
+Models have random weights (every ``pretrained`` and ``Pretrained``
+``init_cfg`` dropped, ``load_from`` unset): speed does not depend on them, and nothing is downloaded.
 """
 import copy
 import importlib
@@ -51,9 +51,18 @@ def load_cfg(path: str) -> Config:
     return cfg
 
 
-def no_pretrained(model_cfg) -> None:
-    """Drop every ``pretrained`` URL/path in a model config (no download)."""
+def no_pretrained(model_cfg):
+    """Drop every checkpoint a model config would load at build or init
+    (``pretrained`` URLs/paths, ImageNet inflation, ``init_cfg`` of type
+    ``Pretrained``): random weights, nothing downloaded.
+
+    Returns:
+        The same config, changed in place.
+    """
     if isinstance(model_cfg, dict):
+        init = model_cfg.get('init_cfg')
+        if isinstance(init, dict) and init.get('type') == 'Pretrained':
+            model_cfg['init_cfg'] = None
         for key, value in model_cfg.items():
             if key in ('pretrained', 'pretrained2d') and isinstance(
                     value, (str, bool)):
@@ -63,6 +72,7 @@ def no_pretrained(model_cfg) -> None:
     elif isinstance(model_cfg, (list, tuple)):
         for item in model_cfg:
             no_pretrained(item)
+    return model_cfg
 
 
 def build_model(model_cfg, device: str,

@@ -40,19 +40,6 @@ TINY_SIZE = 32
 TINY_BATCH = 2
 
 
-def no_init_checkpoints(cfg) -> None:
-    """Drop every ``init_cfg`` that loads a checkpoint (random init)."""
-    if isinstance(cfg, dict):
-        init = cfg.get('init_cfg')
-        if isinstance(init, dict) and init.get('type') == 'Pretrained':
-            cfg['init_cfg'] = None
-        for value in cfg.values():
-            no_init_checkpoints(value)
-    elif isinstance(cfg, (list, tuple)):
-        for item in cfg:
-            no_init_checkpoints(item)
-
-
 def tiny_pipeline(pipeline: List[dict]) -> List[dict]:
     """A pipeline with fewer frames and ``TINY_SIZE`` px crops; every
     transform kept, in order."""
@@ -96,7 +83,6 @@ def check_config(config: str, data_root: str, iters: int, test_videos: int,
     """
     cfg = Config.fromfile(config)
     no_pretrained(cfg.model)
-    no_init_checkpoints(cfg.model)
     cfg.load_from = None
     busv, busi = osp.join(data_root, BUSV_DIRNAME), osp.join(
         data_root, BUSI_FOLDER)
