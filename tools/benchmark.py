@@ -14,8 +14,9 @@ kind, e.g. ``cpu-2core`` or ``cuda-nvidia-h100-80gb-hbm3``). Models have
 random weights (``pretrained=None``, ``load_from=None``): speed does not
 depend on them. Models compared with each other run interleaved (A, B, A,
 B, ...), so that load from other processes hits both alike. Frames are the
-synthetic videos (``--data-root``, default ``data/synthetic``, else
-generated into a temp dir) read by the paper config's test pipeline.
+synthetic videos (``--data-root``, default ``make demo``'s
+``data/busv-like``, else generated into a temp dir) read by the paper
+config's test pipeline.
 
 Sections (one module each in ``kga_mmaction/benchmark/sections/``):
 
@@ -95,7 +96,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument('--name', help='file name stem (default: the host '
                         'kind, e.g. cpu-2core)')
     parser.add_argument('--data-root', help='synthetic data root (default '
-                        'data/synthetic, else generated into a temp dir)')
+                        'data/busv-like, the demo data, else generated '
+                        'into a temp dir)')
     parser.add_argument('--train-size', type=int, help='frame size of the '
                         'train section (default 224 on CUDA, 112 on CPU)')
     parser.add_argument('--gpu-step-s', type=float, help='a measured GPU '

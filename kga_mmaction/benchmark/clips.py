@@ -19,7 +19,8 @@ from kga_mmaction.datasets.busv.layout import BUSV_SPLITS
 from kga_mmaction.synthetic import BUSV_DIRNAME, make_synthetic_datasets
 from .builders import REPO_ROOT, load_cfg, train_batch
 
-DEFAULT_DATA_ROOT = osp.join(REPO_ROOT, 'data', 'synthetic')
+#: ``make demo``'s data.
+DEFAULT_DATA_ROOT = osp.join(REPO_ROOT, 'data', 'busv-like')
 #: Transforms that choose the frame indices of a test clip.
 FRAME_SAMPLERS = ('SampleFrames', 'UniformSample', 'DenseSampleFrames',
                   'SampleUpToFrames')

@@ -6,7 +6,8 @@ from typing import Optional
 
 import torch
 
-from kga_mmaction.utils.device import best_autocast_dtype, cpu_supports_bf16
+from kga_mmaction.utils.device import (best_autocast_dtype, cpu_flags, cpu_name,
+                                       cpu_supports_bf16)
 
 
 def host_kind(device: str) -> str:
@@ -17,20 +18,12 @@ def host_kind(device: str) -> str:
     return f'cpu-{os.cpu_count()}core'
 
 
-def cpu_name() -> str:
-    """The CPU's model name, as torch (else ``platform``) reports it."""
-    get = getattr(torch.cpu, 'get_capabilities', None)
-    if get is not None:
-        return str(get().get('cpu_name', platform.processor()))
-    return platform.processor() or 'unknown'
-
-
 def host_info(device: str) -> dict:
     """The report's ``host``: machine, software versions, load, and the
     settings the fast paths and the fp32 rows depend on."""
     info = dict(
         kind=host_kind(device), device=device, hostname=platform.node(),
-        cpu=cpu_name(), cpu_count=os.cpu_count(),
+        cpu=cpu_name(), cpu_flags=cpu_flags(), cpu_count=os.cpu_count(),
         torch_threads=torch.get_num_threads(), torch=torch.__version__,
         python=platform.python_version(),
         cpu_native_bf16=cpu_supports_bf16(),

@@ -253,6 +253,12 @@ SECTION_MARKDOWN: Dict[str, Callable[[dict], List[str]]] = dict(
     deployment=deployment_md)
 
 
+def cpu_flags_md(host: dict) -> str:
+    """``avx2 yes, avx512 yes, bf16 no, vnni yes, amx no``."""
+    return ', '.join(f'{name} {"yes" if has else "no"}'
+                     for name, has in host['cpu_flags'].items())
+
+
 def markdown(report: dict) -> str:
     """The report as Markdown: the host, then every section that ran, then
     every section that failed, with its traceback."""
@@ -260,7 +266,8 @@ def markdown(report: dict) -> str:
     md = [f'# KGA-Net benchmark: {host["kind"]}', '',
           f'{report["created"]}; device `{host["device"]}`, CPU '
           f'{host["cpu"]} ({host["cpu_count"]} cores, {host["torch_threads"]}'
-          f' torch threads), native bf16: {host["cpu_native_bf16"]}, torch '
+          f' torch threads), CPU flags: {cpu_flags_md(host)}; native bf16 '
+          f'for oneDNN: {host["cpu_native_bf16"]}, torch '
           f'{host["torch"]}; load average at start '
           f'{fmt(host["load_average"])}. Repeats {report["repeats"]} after '
           f'{report["warmup"]} warm-up; models compared with each other ran '

@@ -5,7 +5,7 @@ to refuse an autocast that would run emulated (and so slower than float32),
 ``--fast`` to pick what the machine supports, and ``tools/benchmark.py`` to
 describe the host it measured.
 """
-from typing import Optional, Union
+from typing import Dict, Optional, Union
 
 import torch
 
@@ -35,6 +35,30 @@ def cpu_name() -> str:
     return str(_cpu_capabilities().get('cpu_name', 'unknown CPU'))
 
 
+#: The instruction-set families that decide CPU inference speed, and the
+#: ``torch.cpu.get_capabilities()`` keys (x86 and Arm) that provide each.
+CPU_FLAG_KEYS = dict(
+    avx2=('avx2', ),
+    avx512=('avx512_f', ),
+    bf16=('avx512_bf16', 'amx_bf16', 'bf16', 'sve_bf16'),
+    vnni=('avx512_vnni', 'avx_vnni'),
+    amx=('amx_tile', 'amx_int8', 'amx_bf16'))
+
+
+def cpu_flags() -> Dict[str, bool]:
+    """Which of :data:`CPU_FLAG_KEYS`' families this CPU has, as torch
+    reports them (older torch: only what its probes tell, the rest False).
+
+    Example: ``{'avx2': True, 'avx512': True, 'bf16': True, 'vnni': True,
+    'amx': False}`` on an AMD EPYC Genoa.
+    """
+    caps = _cpu_capabilities()
+    return {
+        family: any(bool(caps.get(key)) for key in keys)
+        for family, keys in CPU_FLAG_KEYS.items()
+    }
+
+
 def cpu_supports_bf16() -> bool:
     """Whether this CPU has native bf16 arithmetic for oneDNN kernels.
 
@@ -44,12 +68,7 @@ def cpu_supports_bf16() -> bool:
     also runs bf16 on plain AVX-512 by emulation, which is slower than
     fp32; that does not count.
     """
-    if not torch.backends.mkldnn.is_available():
-        return False
-    caps = _cpu_capabilities()
-    return any(
-        bool(caps.get(key))
-        for key in ('avx512_bf16', 'amx_bf16', 'bf16', 'sve_bf16'))
+    return torch.backends.mkldnn.is_available() and cpu_flags()['bf16']
 
 
 def autocast_dtype(device: Device) -> Optional[str]:

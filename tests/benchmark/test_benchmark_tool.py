@@ -9,6 +9,8 @@ import sys
 import pytest
 from builders import load_script
 
+from kga_mmaction.utils.device import CPU_FLAG_KEYS
+
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 BENCHMARK = osp.join(ROOT, 'tools', 'benchmark.py')
 SECTIONS = ('inference', 'baselines', 'train', 'data', 'loader', 'memory',
@@ -61,6 +63,8 @@ def test_every_section_has_numbers(report):
     host = report['host']
     assert host['kind'] == 'cpu-' + str(host['cpu_count']) + 'core'
     assert isinstance(host['cpu_native_bf16'], bool)
+    assert set(host['cpu_flags']) == set(CPU_FLAG_KEYS)
+    assert host['cpu_flags']['bf16'] == host['cpu_native_bf16']
 
 
 @pytest.mark.slow
@@ -168,6 +172,7 @@ def test_markdown_has_every_section(report):
                   '## Deployment: ONNX Runtime'):
         assert title in markdown
     assert '--quick' in markdown
+    assert 'CPU flags: avx2 ' in markdown and ', amx ' in markdown
 
 
 def test_unknown_section_is_refused(tmp_path, capsys):
