@@ -138,7 +138,7 @@ def test_every_config_runs_a_forward_without_mmcv_ops():
     assert 'mmcv.ops' in blocked['blocked']
 
 
-LOADER_REPORT = osp.join(ROOT, 'benchmarks', 'cpu-2core-loader.json')
+LOADER_REPORT = osp.join(ROOT, 'benchmarks', 'cpu-2core.json')
 LOADER_KEYS = ('num_workers', 'persistent_workers', 'pin_memory',
                'prefetch_factor')
 LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')

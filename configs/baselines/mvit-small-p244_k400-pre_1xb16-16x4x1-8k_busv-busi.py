@@ -25,8 +25,7 @@ test_num_clips = 128 // clip_len
 # The pipelines of `busv_busi_mixed_3d.py` with this clip shape.
 (train_video_pipeline, train_image_pipeline, test_pipeline, train_dataloader,
  val_dataloader, test_dataloader) = clip_protocol(
-     _base_.train_video_pipeline, _base_.test_pipeline, clip_len,
-     frame_interval, test_num_clips)
+     _base_, clip_len, frame_interval, test_num_clips)
 
 # The paper's schedule (8,000 iterations, warm-up over 1,000, x0.1 at 4,000
 # and 6,000) with the recipe's optimizer: MMAction2 trains MViT, and made this

@@ -21,7 +21,7 @@ of :data:`DECODE_TRANSFORMS`), preprocessing (resizing, cropping,
 flipping) and formatting (from the first of :data:`FORMAT_TRANSFORMS`).
 """
 import copy
-from typing import List, Sequence, Tuple, Union
+from typing import List, Mapping, Sequence, Tuple, Union
 
 #: Transforms that decode frames (or load an image as frames) into
 #: ``results['imgs']``: a pipeline's loading ends with the first of them.
@@ -160,18 +160,20 @@ def clip_pipelines(train_video_pipeline: Pipeline, test_pipeline: Pipeline,
                      test_mode=True))
 
 
-def clip_protocol(train_video_pipeline: Pipeline, test_pipeline: Pipeline,
-                  clip_len: int, frame_interval: int,
+def clip_protocol(base: Mapping, clip_len: int, frame_interval: int,
                   test_num_clips: int) -> Tuple[List[dict], ...]:
     """Everything a mixed video/image config changes to train and test on
-    clips: the pipelines of :func:`clip_pipelines`, and the dataloader
-    settings that point at them (merged by mmengine into the base's
-    dataloaders; the test loader is the validation loader).
+    clips: :func:`clip_pipelines` of its base's ``train_video_pipeline``
+    and ``test_pipeline``, and the dataloader settings that point at them
+    (merged by mmengine into the base's dataloaders; the test loader is the
+    validation loader). A config passes its ``_base_``::
+
+        (train_video_pipeline, train_image_pipeline, test_pipeline,
+         train_dataloader, val_dataloader, test_dataloader) = clip_protocol(
+             _base_, clip_len, frame_interval, test_num_clips)
 
     Args:
-        train_video_pipeline (Sequence[dict]): The base's training video
-            pipeline.
-        test_pipeline (Sequence[dict]): The base's test pipeline.
+        base (Mapping): The base config (``_base_``), with the pipelines.
         clip_len (int): Frames per clip.
         frame_interval (int): Frames between two sampled frames of a clip.
         test_num_clips (int): Clips per test video.
@@ -181,9 +183,9 @@ def clip_protocol(train_video_pipeline: Pipeline, test_pipeline: Pipeline,
         ``test_pipeline``, ``train_dataloader``, ``val_dataloader`` and
         ``test_dataloader``.
     """
-    video, image, test = clip_pipelines(train_video_pipeline, test_pipeline,
-                                        clip_len, frame_interval,
-                                        test_num_clips)
+    video, image, test = clip_pipelines(base['train_video_pipeline'],
+                                        base['test_pipeline'], clip_len,
+                                        frame_interval, test_num_clips)
     train = dict(dataset=dict(video=dict(pipeline=copy.deepcopy(video)),
                               image=dict(pipeline=copy.deepcopy(image))))
     val = dict(dataset=dict(pipeline=copy.deepcopy(test)))

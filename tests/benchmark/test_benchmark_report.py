@@ -17,6 +17,8 @@ def test_fmt_cells():
 def report_with_data_section(error: str) -> dict:
     timing = summarize([0.5, 0.25])
     host = dict(kind='cpu-2core', device='cpu', cpu='test cpu', cpu_count=2,
+                cpu_flags=dict(avx2=True, avx512=True, bf16=False,
+                               vnni=False, amx=False),
                 torch_threads=2, cpu_native_bf16=False, torch='2.x',
                 load_average=None)
     data = dict(config='configs/demo/x.py', data_root='/data', batch_size=8,
@@ -33,6 +35,8 @@ def report_with_data_section(error: str) -> dict:
 def test_markdown_shows_sections_that_ran_and_those_that_failed():
     text = markdown(report_with_data_section('Traceback: boom'))
     assert text.startswith('# KGA-Net benchmark: cpu-2core')
+    assert ('CPU flags: avx2 yes, avx512 yes, bf16 no, vnni no, amx no;'
+            in text)
     assert '**--quick' in text
     assert '## Data pipeline vs model' in text
     assert '| 0 | 3 | 1.5 |' in text

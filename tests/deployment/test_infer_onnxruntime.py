@@ -34,27 +34,31 @@ def video(tmp_path_factory):
                      NUM_FRAMES)
 
 
+def pytorch_and_onnx(capsys, tiny_kga, video, onnx: str) -> tuple:
+    """What the PyTorch path and the ONNX Runtime path on ``onnx`` print
+    for ``video``: two :func:`report` tuples."""
+    return (report(capsys, tiny_kga, video, tiny_kga.checkpoint),
+            report(capsys, tiny_kga, video, '-', '--backend', 'onnxruntime',
+                   '--onnx', onnx))
+
+
 def test_fp32_onnx_prints_the_pytorch_diagnosis(tiny_kga, exported, video,
                                                 capsys):
-    prob, label, order, _ = report(capsys, tiny_kga, video,
-                                   tiny_kga.checkpoint)
-    onnx_prob, onnx_label, onnx_order, _ = report(
-        capsys, tiny_kga, video, '-', '--backend', 'onnxruntime', '--onnx',
-        exported['fp32'])
-    assert onnx_label == label
-    assert abs(onnx_prob - prob) <= 0.02
+    (prob, label, order, _), (onnx_prob, onnx_label, onnx_order,
+                              _) = pytorch_and_onnx(capsys, tiny_kga, video,
+                                                    exported['fp32'])
+    assert onnx_label == label and abs(onnx_prob - prob) <= 0.02
     assert len(order) == NUM_FRAMES and onnx_order == order
 
 
 def test_int8_onnx_prints_the_pytorch_diagnosis(tiny_kga, exported, video,
                                                 capsys):
-    prob, label, _, weights = report(capsys, tiny_kga, video,
-                                     tiny_kga.checkpoint)
-    int8_prob, int8_label, _, int8_weights = report(
-        capsys, tiny_kga, video, '-', '--backend', 'onnxruntime', '--onnx',
-        exported['int8'])
-    assert int8_label == label
-    assert abs(int8_prob - prob) <= 0.02
+    """Int8 may reorder frames of near-equal weight: the weights, not the
+    order, are compared."""
+    (prob, label, _, weights), (int8_prob, int8_label, _,
+                                int8_weights) = pytorch_and_onnx(
+                                    capsys, tiny_kga, video, exported['int8'])
+    assert int8_label == label and abs(int8_prob - prob) <= 0.02
     assert int8_weights.keys() == weights.keys()
     assert max(abs(int8_weights[i] - weights[i]) for i in weights) <= 0.02
 

@@ -30,8 +30,9 @@ test_pipeline = [
     dict(type='PackActionInputs', meta_keys=test_meta_keys)
 ]
 
-# Loading, per GPU process, from benchmarks/cpu-2core-loader.md (one worker
-# on these pipelines at BUSV's frame size, and the workers a GPU needs):
+# Loading, per GPU process, from the loader section of
+# benchmarks/cpu-2core.md (one worker on these pipelines at BUSV's frame
+# size, and the workers a GPU needs):
 # from the released ~600x800 PNGs an H100 would need more workers than its
 # machine has cores, decoding dominating (convert the data once with
 # tools/data/convert_frames.py); from that JPEG copy a few suffice, and 8

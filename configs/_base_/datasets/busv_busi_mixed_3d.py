@@ -7,7 +7,7 @@
 # Sampling is MMAction2's 32x2x1 (clip_len x frame_interval x num_clips), the
 # one of its I3D, SlowFast-4x16, R(2+1)D and CSN Kinetics-400 configs. A
 # child that changes it (MViT: 16x4x1) makes its pipelines again with
-# `clip_pipelines` and points the dataloaders at them: a list is replaced
+# `clip_protocol` and points the dataloaders at them: a list is replaced
 # whole, never merged, across configs.
 #
 # Test protocol. The paper feeds every model up to 128 frames per video
@@ -31,5 +31,4 @@ test_num_clips = 128 // clip_len
 # shape and formatted NCTHW; decoding, augmentation and packing stay.
 (train_video_pipeline, train_image_pipeline, test_pipeline, train_dataloader,
  val_dataloader, test_dataloader) = clip_protocol(
-     _base_.train_video_pipeline, _base_.test_pipeline, clip_len,
-     frame_interval, test_num_clips)
+     _base_, clip_len, frame_interval, test_num_clips)

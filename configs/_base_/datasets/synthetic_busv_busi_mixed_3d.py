@@ -10,5 +10,4 @@ test_num_clips = 128 // clip_len
 
 (train_video_pipeline, train_image_pipeline, test_pipeline, train_dataloader,
  val_dataloader, test_dataloader) = clip_protocol(
-     _base_.train_video_pipeline, _base_.test_pipeline, clip_len,
-     frame_interval, test_num_clips)
+     _base_, clip_len, frame_interval, test_num_clips)
