@@ -32,6 +32,7 @@ from kga_mmaction.benchmark.builders import REPO_ROOT
 from kga_mmaction.gpu_check import (PAPER_CONFIGS, CheckSettings,
                                     check_model, describe, environment,
                                     write_report)
+from kga_mmaction.utils import git_commit
 
 #: ``make_synthetic.py`` arguments of the check's data: full-length
 #: (128-frame) videos at half the BUSV frame size, so that generating them
@@ -93,16 +94,6 @@ def make_data(args: argparse.Namespace) -> tuple:
     return osp.join(REPO_ROOT, root), 'python ' + shlex.join(command)
 
 
-def commit() -> str:
-    """The checkout's commit (``unknown`` outside git)."""
-    try:
-        return subprocess.run(['git', 'rev-parse', '--short', 'HEAD'],
-                              cwd=REPO_ROOT, capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return 'unknown'
-
-
 def main(argv=None) -> dict:
     """Run the check, write its report and return it."""
     argv = sys.argv[1:] if argv is None else argv
@@ -126,7 +117,8 @@ def main(argv=None) -> dict:
     name = args.name or re.sub(r'[^a-z0-9]+', '-',
                                env['device_name'].lower()).strip('-')
     report = dict(
-        name=name + ('-tiny' if args.tiny else ''), commit=commit(),
+        name=name + ('-tiny' if args.tiny else ''),
+        commit=git_commit(REPO_ROOT),
         date=datetime.datetime.now(datetime.timezone.utc).isoformat(
             timespec='seconds'),
         command='python tools/gpu_check.py ' + shlex.join(argv),

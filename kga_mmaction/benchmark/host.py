@@ -6,6 +6,7 @@ from typing import Optional
 
 import torch
 
+from kga_mmaction.utils import git_commit
 from kga_mmaction.utils.device import (best_autocast_dtype, cpu_flags, cpu_name,
                                        cpu_supports_bf16)
 
@@ -23,6 +24,7 @@ def host_info(device: str) -> dict:
     settings the fast paths and the fp32 rows depend on."""
     info = dict(
         kind=host_kind(device), device=device, hostname=platform.node(),
+        commit=git_commit(),
         cpu=cpu_name(), cpu_flags=cpu_flags(), cpu_count=os.cpu_count(),
         torch_threads=torch.get_num_threads(), torch=torch.__version__,
         python=platform.python_version(),

@@ -264,7 +264,8 @@ def markdown(report: dict) -> str:
     every section that failed, with its traceback."""
     host = report['host']
     md = [f'# KGA-Net benchmark: {host["kind"]}', '',
-          f'{report["created"]}; device `{host["device"]}`, CPU '
+          f'{report["created"]}, commit {host["commit"]}; device '
+          f'`{host["device"]}`, CPU '
           f'{host["cpu"]} ({host["cpu_count"]} cores, {host["torch_threads"]}'
           f' torch threads), CPU flags: {cpu_flags_md(host)}; native bf16 '
           f'for oneDNN: {host["cpu_native_bf16"]}, torch '

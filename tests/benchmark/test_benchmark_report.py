@@ -16,7 +16,8 @@ def test_fmt_cells():
 
 def report_with_data_section(error: str) -> dict:
     timing = summarize([0.5, 0.25])
-    host = dict(kind='cpu-2core', device='cpu', cpu='test cpu', cpu_count=2,
+    host = dict(kind='cpu-2core', commit='abc1234', device='cpu',
+                cpu='test cpu', cpu_count=2,
                 cpu_flags=dict(avx2=True, avx512=True, bf16=False,
                                vnni=False, amx=False),
                 torch_threads=2, cpu_native_bf16=False, torch='2.x',
@@ -35,6 +36,7 @@ def report_with_data_section(error: str) -> dict:
 def test_markdown_shows_sections_that_ran_and_those_that_failed():
     text = markdown(report_with_data_section('Traceback: boom'))
     assert text.startswith('# KGA-Net benchmark: cpu-2core')
+    assert ', commit abc1234; device `cpu`' in text
     assert ('CPU flags: avx2 yes, avx512 yes, bf16 no, vnni no, amx no;'
             in text)
     assert '**--quick' in text

@@ -9,6 +9,7 @@ import sys
 import pytest
 from builders import load_script
 
+from kga_mmaction.utils import git_commit
 from kga_mmaction.utils.device import CPU_FLAG_KEYS
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -65,6 +66,7 @@ def test_every_section_has_numbers(report):
     assert isinstance(host['cpu_native_bf16'], bool)
     assert set(host['cpu_flags']) == set(CPU_FLAG_KEYS)
     assert host['cpu_flags']['bf16'] == host['cpu_native_bf16']
+    assert host['commit'] == git_commit(ROOT)  # the checkout it ran from
 
 
 @pytest.mark.slow

@@ -23,7 +23,7 @@ import sys
 from mmengine.config import Config
 
 from kga_mmaction.evaluation import evaluate_predictions, load_predictions
-from kga_mmaction.utils import atomic_directory
+from kga_mmaction.utils import atomic_directory, git_commit
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 
@@ -41,11 +41,6 @@ def parse_args(argv=None) -> argparse.Namespace:
 def run(*argv: str) -> None:
     """``python ARGV`` from the repository root; fails loudly."""
     subprocess.run([sys.executable, *argv], cwd=ROOT, check=True)
-
-
-def commit() -> str:
-    return subprocess.run(['git', 'rev-parse', '--short', 'HEAD'], cwd=ROOT,
-                          capture_output=True, text=True).stdout.strip()
 
 
 def main(argv=None) -> None:
@@ -68,7 +63,7 @@ def main(argv=None) -> None:
         run('tools/analysis/plot_features.py', args.config, args.checkpoint,
             '--out', tmp)
         with open(osp.join(tmp, 'metrics.json'), 'w') as f:
-            json.dump(dict(commit=commit(), config=args.config,
+            json.dump(dict(commit=git_commit(ROOT), config=args.config,
                            checkpoint=osp.relpath(args.checkpoint, ROOT),
                            video_of_strip=osp.basename(strip)[
                                len('attention_strip_'):-len('.png')],
